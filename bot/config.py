@@ -1,0 +1,301 @@
+"""Configuration: one TOML file validated into pydantic models.
+
+Every key is documented in ``config.example.toml``. Unknown keys are errors (a typo
+must not silently fall back to a default), and every error names the file and the key.
+The bot token may come from ``TELEGRAM_BOT_TOKEN`` so that no secret has to live in a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ConfigError(Exception):
+    """A configuration problem, already worded for the person who runs the bot."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OpeningHours(_Section):
+    """Office hours of one weekday, written ``"07:30-16:00"`` in the file."""
+
+    opens: dt.time
+    closes: dt.time
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d{1,2}[:.]\d{2})\s*-\s*(\d{1,2}[:.]\d{2})\s*", value)
+            if not match:
+                raise ValueError('tulis jam kantor sebagai "07:30-16:00"')
+            opens, closes = (part.replace(".", ":") for part in match.groups())
+            return {"opens": opens, "closes": closes}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OpeningHours:
+        if self.closes <= self.opens:
+            raise ValueError("jam tutup harus setelah jam buka")
+        return self
+
+
+class ExtraHoliday(_Section):
+    date: dt.date
+    name: str = Field(min_length=1, max_length=120)
+
+
+def _default_office_hours() -> dict[str, OpeningHours | None]:
+    weekday = OpeningHours(opens=dt.time(7, 30), closes=dt.time(16, 0))
+    return {
+        "monday": weekday,
+        "tuesday": weekday,
+        "wednesday": weekday,
+        "thursday": weekday,
+        "friday": OpeningHours(opens=dt.time(7, 30), closes=dt.time(16, 30)),
+        "saturday": None,
+        "sunday": None,
+    }
+
+
+class CalendarConfig(_Section):
+    timezone: str = "Asia/Makassar"
+    office_hours: dict[str, OpeningHours | None] = Field(default_factory=_default_office_hours)
+    extra_holidays: list[ExtraHoliday] = Field(default_factory=list)
+    extra_workdays: list[dt.date] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"zona waktu {value!r} tidak dikenal (contoh: Asia/Makassar)") from None
+        return value
+
+    @field_validator("office_hours", mode="before")
+    @classmethod
+    def _merge_with_defaults(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        unknown = sorted(set(value) - set(WEEKDAYS))
+        if unknown:
+            raise ValueError(f"nama hari tidak dikenal: {', '.join(unknown)} (pakai monday…sunday)")
+        # A day set to "" or "tutup" is closed; unnamed days keep their defaults.
+        merged: dict[str, Any] = dict(_default_office_hours())
+        for day, hours in value.items():
+            merged[day] = None if hours in ("", "tutup", "closed", None) else hours
+        return merged
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def hours_for(self, weekday: int) -> OpeningHours | None:
+        """Office hours for ``date.weekday()`` (0 = Monday), or None when closed."""
+        return self.office_hours.get(WEEKDAYS[weekday])
+
+
+class TiersConfig(_Section):
+    """Legal deadlines per tier; defaults are the bureau's service standard (SK 188/139/K.Setda/2021)."""
+
+    ringan_office_hours: float = Field(default=3, gt=0, le=80)
+    normatif_working_days: int = Field(default=5, ge=1, le=400)
+    tidak_berkadar_working_days: int = Field(default=14, ge=1, le=400)
+    berkadar_working_days: int = Field(default=60, ge=1, le=400)
+
+
+class WebhookConfig(_Section):
+    url: str = ""
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    path: str = "/telegram"
+    secret_token: SecretStr = SecretStr("")
+
+    @field_validator("path")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        return value if value.startswith("/") else "/" + value
+
+
+class TelegramConfig(_Section):
+    token: SecretStr = SecretStr("")
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = ""
+    staff_chat_id: int = 0
+    admin_user_ids: list[int] = Field(default_factory=list)
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookConfig = Field(default_factory=WebhookConfig)
+    # Leave groups the bot is added to by anyone not in admin_user_ids (turn on after setup).
+    leave_foreign_groups: bool = False
+    # Telegram's own limits are ~30 messages/s overall; 0 turns client-side throttling off.
+    overall_max_rate: float = Field(default=30, ge=0)
+    max_concurrent_updates: int = Field(default=256, ge=1, le=4096)
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value().strip()
+        if raw and not TOKEN_PATTERN.match(raw):
+            raise ValueError("token bot tidak berformat benar (contoh 123456789:AA…, dari @BotFather)")
+        return SecretStr(raw)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://", value):
+            raise ValueError("base_url harus diawali http:// atau https://")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> TelegramConfig:
+        if self.mode == "webhook":
+            if not self.webhook.url.startswith("https://"):
+                raise ValueError("mode webhook butuh [telegram.webhook] url yang diawali https://")
+            secret = self.webhook.secret_token.get_secret_value()
+            if len(secret) < 32:
+                raise ValueError("mode webhook butuh [telegram.webhook] secret_token minimal 32 karakter")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{32,256}", secret):
+                raise ValueError("secret_token hanya boleh huruf, angka, _ dan -")
+        return self
+
+
+class StorageConfig(_Section):
+    database: Path = Path("data/helpdesk.sqlite3")
+
+
+class LimitsConfig(_Section):
+    conversation_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    description_min_chars: int = Field(default=20, ge=1, le=500)
+    description_max_chars: int = Field(default=3000, ge=100, le=20000)
+    evidence_max_files: int = Field(default=10, ge=0, le=50)
+    max_file_mb: float = Field(default=20, gt=0, le=2000)
+    messages_per_minute: int = Field(default=20, ge=1)
+    complaints_per_day: int = Field(default=5, ge=1)
+
+
+class ServiceConfig(_Section):
+    """Contact details shown to citizens; override when the bureau's numbers change."""
+
+    contact_center: str = "08115919998"
+    email: str = "helpdesk.lpsekaltara@gmail.com"
+    content_file: Path | None = None
+
+
+class WatchConfig(_Section):
+    reminder_share: float = Field(default=0.75, gt=0, lt=1)
+    check_interval_minutes: float = Field(default=10, gt=0, le=24 * 60)
+    morning_digest: bool = True
+
+
+class LoggingConfig(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class Settings(_Section):
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    tiers: TiersConfig = Field(default_factory=TiersConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
+    watch: WatchConfig = Field(default_factory=WatchConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    source: Annotated[Path | None, Field(exclude=True)] = None
+
+    def require_bot_credentials(self) -> None:
+        """Checks what ``run`` needs beyond a valid file: a token and the staff chat."""
+        where = self.source or DEFAULT_CONFIG_PATH
+        if not self.telegram.token.get_secret_value():
+            raise ConfigError(
+                f"{where}: [telegram] token kosong. Isi token dari @BotFather di berkas ini "
+                "atau di variabel lingkungan TELEGRAM_BOT_TOKEN."
+            )
+        if self.telegram.staff_chat_id == 0:
+            raise ConfigError(
+                f"{where}: [telegram] staff_chat_id belum diisi. Tambahkan bot ke grup staf, "
+                "kirim /chatid di grup itu, lalu salin angkanya ke sini."
+            )
+
+
+class _Environment(BaseSettings):
+    """Values that may come from the environment instead of the file."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+
+
+def _describe(error: dict[str, Any]) -> str:
+    location = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+    # pydantic reports union branches ("OpeningHours", …) as location parts; drop them.
+    location = [part for part in location if not part[:1].isupper()]
+    table, key = location[:-1], location[-1] if location else "?"
+    where = f"[{'.'.join(table)}] {key}" if table else key
+    if error["type"] == "extra_forbidden":
+        return f"{where}: kunci tidak dikenal (salah ketik? lihat config.example.toml)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+def load_settings(path: Path | str | None = None, *, environ: dict[str, str] | None = None) -> Settings:
+    """Loads and validates the configuration; raises ConfigError with a readable message.
+
+    A missing file is only an error when it was named explicitly: the defaults plus
+    ``TELEGRAM_BOT_TOKEN`` are enough for the CLI's offline commands.
+    """
+    explicit = path is not None
+    source = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    data: dict[str, Any] = {}
+    if source.exists():
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8-sig"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: bukan TOML yang sah: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{source}: tidak dapat dibaca: {exc}") from None
+    elif explicit:
+        raise ConfigError(
+            f"{source}: berkas konfigurasi tidak ditemukan. Salin config.example.toml ke {source}."
+        )
+
+    env = (
+        _Environment()
+        if environ is None
+        else _Environment.model_validate({k.lower(): v for k, v in environ.items()})
+    )
+    if env.telegram_bot_token is not None and env.telegram_bot_token.get_secret_value().strip():
+        telegram = data.setdefault("telegram", {})
+        if isinstance(telegram, dict):
+            telegram["token"] = env.telegram_bot_token.get_secret_value()
+
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "\n".join(f"  - {_describe(err)}" for err in exc.errors())  # type: ignore[arg-type]
+        raise ConfigError(f"{source}: konfigurasi tidak sah:\n{problems}") from None
+    return settings.model_copy(update={"source": source})

@@ -1,0 +1,186 @@
+"""Domain records of the complaint desk (no Telegram, no SQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.tiers import MatterKind, Tier
+
+TICKET_CODE_PATTERN = re.compile(r"^ADU-(\d{4})-(\d{5})$")
+# Forgiving form for what people type: case, spaces, missing dashes or zero padding.
+_LOOSE_CODE = re.compile(r"^\s*ADU[\s_-]*(\d{4})[\s_-]*(\d{1,5})\s*$", re.IGNORECASE)
+
+
+def format_ticket_code(year: int, seq: int) -> str:
+    return f"ADU-{year:04d}-{seq:05d}"
+
+
+def parse_ticket_code(text: str) -> str | None:
+    """Normalises a typed ticket code ('adu 2026 7' → 'ADU-2026-00007'); None if it is not one."""
+    match = _LOOSE_CODE.match(text or "")
+    if not match:
+        return None
+    return format_ticket_code(int(match.group(1)), int(match.group(2)))
+
+
+class Channel(StrEnum):
+    TELEGRAM = "telegram"
+    TATAP_MUKA = "tatap_muka"
+    TELEPON = "telepon"
+    EMAIL = "email"
+    KOTAK_PENGADUAN = "kotak_pengaduan"
+
+    @property
+    def label(self) -> str:
+        return _CHANNEL_LABELS[self]
+
+
+_CHANNEL_LABELS = {
+    Channel.TELEGRAM: "Telegram",
+    Channel.TATAP_MUKA: "Tatap muka",
+    Channel.TELEPON: "Telepon / contact center",
+    Channel.EMAIL: "E-mail",
+    Channel.KOTAK_PENGADUAN: "Kotak pengaduan",
+}
+
+
+class Status(StrEnum):
+    BARU = "baru"
+    DIPROSES = "diproses"
+    DIJAWAB = "dijawab"
+    SELESAI = "selesai"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    Status.BARU: "Baru",
+    Status.DIPROSES: "Diproses",
+    Status.DIJAWAB: "Dijawab",
+    Status.SELESAI: "Selesai",
+}
+
+
+class EventKind(StrEnum):
+    FILED = "filed"
+    CITIZEN_MESSAGE = "citizen_message"
+    STAFF_REPLY = "staff_reply"
+    STATUS_CHANGED = "status_changed"
+    RECLASSIFIED = "reclassified"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    UNDELIVERED = "undelivered"
+    TARGET_SET = "target_set"
+    IDENTITY_REVEALED = "identity_revealed"
+    LINKED = "linked"
+    RATED = "rated"
+    ERASED = "erased"
+
+
+class ActorKind(StrEnum):
+    CITIZEN = "citizen"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    id: int | None = None
+    name: str | None = None
+
+    @classmethod
+    def staff(cls, user_id: int, name: str) -> Actor:
+        return cls(ActorKind.STAFF, user_id, name)
+
+    @classmethod
+    def citizen(cls, user_id: int | None, name: str | None = None) -> Actor:
+        return cls(ActorKind.CITIZEN, user_id, name)
+
+
+SYSTEM = Actor(ActorKind.SYSTEM)
+
+
+class Attachment(BaseModel):
+    """Evidence kept by reference: Telegram keeps the bytes, we keep the file_id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str = Field(pattern="^(photo|document)$")
+    file_id: str = Field(min_length=1, max_length=256)
+    file_unique_id: str | None = None
+    file_name: str | None = Field(default=None, max_length=255)
+    mime_type: str | None = Field(default=None, max_length=255)
+    file_size: int | None = Field(default=None, ge=0)
+
+
+class NewComplaint(BaseModel):
+    """What a filing needs, validated before anything touches the database."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    name: str = Field(min_length=2, max_length=100)
+    contact: str = Field(min_length=3, max_length=120)
+    channel: Channel = Channel.TELEGRAM
+    matter_kind: MatterKind
+    package_code: str | None = Field(default=None, pattern=r"^\d{5,20}$")
+    description: str = Field(min_length=1, max_length=20000)
+    citizen_user_id: int | None = None
+    citizen_chat_id: int | None = None
+    confidential: bool = False
+    attachments: tuple[Attachment, ...] = ()
+
+    @field_validator("name", "description")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable())
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    code: str
+    citizen_user_id: int | None
+    citizen_chat_id: int | None
+    name: str
+    contact: str
+    channel: Channel
+    matter_kind: MatterKind | None
+    package_code: str | None
+    description: str
+    tier: Tier
+    tier_reason: str
+    status: Status
+    confidential: bool
+    received_at: dt.datetime
+    deadline_at: dt.datetime
+    first_answer_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    target_at: dt.datetime | None
+    rating: int | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not Status.SELESAI
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return self.is_open and now > self.deadline_at
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    id: int
+    ticket_id: int
+    at: dt.datetime
+    kind: EventKind
+    actor: Actor
+    data: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()

@@ -1,0 +1,1 @@
+"""All user-facing Indonesian text of the bot, grouped by area."""

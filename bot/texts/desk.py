@@ -1,0 +1,312 @@
+"""Texts of the complaint desk: the citizen's filing, ticket views and the staff chat.
+
+Every function returns Telegram HTML; anything a person typed goes through ``esc``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.formatting import esc, format_short, format_when, truncate_plain
+from bot.models import Actor, ActorKind, EventKind, Ticket, TicketEvent
+from bot.tiers import MatterKind, Tier
+
+# --- citizen: filing -------------------------------------------------------------------
+
+HANDLING_STEPS = (
+    "Anda menyampaikan pengaduan (lisan, telepon, tertulis, atau lewat bot ini).",
+    "Pejabat pengelola pengaduan menerima aduan Anda.",
+    "Tim Pengelola Pengaduan merumuskan jawaban sesuai kompetensinya.",
+    "Anda menerima jawaban pengaduan.",
+)
+
+
+def handling_steps() -> str:
+    lines = "\n".join(f"{number}. {step}" for number, step in enumerate(HANDLING_STEPS, 1))
+    return f"<b>Alur penanganan pengaduan</b>\n{lines}"
+
+
+def filed_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
+    return (
+        "✅ <b>Pengaduan Anda sudah kami terima.</b>\n\n"
+        f"Kode pengaduan: <code>{esc(ticket.code)}</code>\n"
+        f"Tingkat: <b>{esc(ticket.tier.label)}</b>\n"
+        f"Batas waktu jawaban: <b>{esc(format_when(ticket.deadline_at, zone))}</b>\n\n"
+        f"{handling_steps()}\n\n"
+        "Simpan kode di atas. Cek perkembangan dengan /status, dan balas pesan ini bila ingin "
+        "menambah keterangan atau bukti."
+    )
+
+
+def kind_label(kind: MatterKind | None) -> str:
+    return kind.label if kind is not None else "-"
+
+
+# --- masks for confidential reporters ---------------------------------------------------
+
+
+def masked_name(name: str) -> str:
+    initials = [part[0].upper() + "." for part in name.split() if part]
+    return " ".join(initials) or "***"
+
+
+def masked_contact(contact: str) -> str:
+    if "@" in contact:
+        local, _, domain = contact.partition("@")
+        return f"{local[:1]}***@{domain}"
+    digits = [ch for ch in contact if ch.isdigit()]
+    return "***" + "".join(digits[-3:]) if digits else "***"
+
+
+def reporter_line(ticket: Ticket, *, reveal: bool = False) -> str:
+    if ticket.confidential and not reveal:
+        return (
+            f"{esc(masked_name(ticket.name))} · {esc(masked_contact(ticket.contact))} "
+            "🔒 <i>identitas dirahasiakan</i>"
+        )
+    return f"{esc(ticket.name)} · {esc(ticket.contact)}"
+
+
+# --- ticket views -----------------------------------------------------------------------
+
+
+def time_left(ticket: Ticket, now: dt.datetime, left: str | None) -> str:
+    """'sisa 2 hari kerja' / 'terlambat 3 jam kerja', computed by the caller on the work calendar."""
+    if not ticket.is_open:
+        return "selesai"
+    return left or ""
+
+
+def ticket_card(
+    ticket: Ticket, zone: ZoneInfo, *, now: dt.datetime, left: str, reveal: bool = False
+) -> str:
+    overdue = "⏰ <b>TERLAMBAT</b> · " if ticket.is_overdue(now) else ""
+    package = f"\nPaket: <code>{esc(ticket.package_code)}</code>" if ticket.package_code else ""
+    target = (
+        f"\nTarget baru: {esc(format_when(ticket.target_at, zone))}" if ticket.target_at else ""
+    )
+    return (
+        f"📋 <b>{esc(ticket.code)}</b> · {esc(ticket.tier.label)}\n"
+        f"{overdue}Status: <b>{esc(ticket.status.label)}</b> · {esc(left)}\n"
+        f"Batas: {esc(format_when(ticket.deadline_at, zone))}{target}\n"
+        f"Pelapor: {reporter_line(ticket, reveal=reveal)}\n"
+        f"Saluran: {esc(ticket.channel.label)} · Jenis: {esc(kind_label(ticket.matter_kind))}"
+        f"{package}\n"
+        f"Alasan tingkat: <i>{esc(ticket.tier_reason)}</i>\n\n"
+        f"{esc(ticket.description)}\n\n"
+        "<i>Balas (reply) pesan ini untuk menjawab pelapor.</i>"
+    )
+
+
+def citizen_ticket_view(ticket: Ticket, events: list[TicketEvent], zone: ZoneInfo, *, now: dt.datetime,
+                        left: str) -> str:
+    overdue = "\n⏰ <b>Jawaban terlambat dari batas waktu.</b>" if ticket.is_overdue(now) else ""
+    lines = [
+        f"📄 <b>{esc(ticket.code)}</b>",
+        f"Tingkat: {esc(ticket.tier.label)}",
+        f"Status: <b>{esc(ticket.status.label)}</b>",
+        f"Diterima: {esc(format_when(ticket.received_at, zone))}",
+        f"Batas waktu: {esc(format_when(ticket.deadline_at, zone))} ({esc(left)}){overdue}",
+    ]
+    if ticket.target_at and ticket.is_open:
+        lines.append(f"Perkiraan jawaban: {esc(format_when(ticket.target_at, zone))}")
+    lines.append(f"\n<b>Isi pengaduan</b>\n{esc(truncate_plain(ticket.description, 600))}")
+    lines.append("\n<b>Riwayat</b>")
+    lines.extend(history_line(event, zone, for_citizen=True) for event in events)
+    return "\n".join(line for line in lines if line is not None)
+
+
+def citizen_ticket_list(rows: list[tuple[Ticket, str]], zone: ZoneInfo, now: dt.datetime) -> str:
+    if not rows:
+        return "Anda belum punya pengaduan. Ketik /lapor untuk mengajukan pengaduan."
+    lines = ["<b>Pengaduan Anda</b>"]
+    for ticket, left in rows:
+        mark = "⏰ " if ticket.is_overdue(now) else ""
+        lines.append(
+            f"{mark}<code>{esc(ticket.code)}</code> · {esc(ticket.tier.label)} · "
+            f"{esc(ticket.status.label)} · batas {esc(format_short(ticket.deadline_at, zone))}"
+            f" ({esc(left)})"
+        )
+    lines.append("\nKetik <code>/status KODE</code> untuk melihat rincian dan riwayat.")
+    return "\n".join(lines)
+
+
+_EVENT_LABELS = {
+    EventKind.FILED: "Pengaduan diterima",
+    EventKind.CITIZEN_MESSAGE: "Tambahan keterangan dari pelapor",
+    EventKind.STAFF_REPLY: "Jawaban petugas",
+    EventKind.STATUS_CHANGED: "Status berubah",
+    EventKind.RECLASSIFIED: "Tingkat pengaduan diubah",
+    EventKind.CLOSED: "Pengaduan ditutup",
+    EventKind.REOPENED: "Pengaduan dibuka kembali",
+    EventKind.UNDELIVERED: "Pesan tidak terkirim",
+    EventKind.TARGET_SET: "Perkiraan waktu jawaban ditetapkan",
+    EventKind.IDENTITY_REVEALED: "Identitas dibuka oleh admin",
+    EventKind.LINKED: "Ditautkan ke akun Telegram",
+    EventKind.RATED: "Penilaian pelapor",
+    EventKind.ERASED: "Data pribadi dihapus",
+}
+
+# Internal events staff need but the citizen does not.
+_STAFF_ONLY = {EventKind.UNDELIVERED, EventKind.IDENTITY_REVEALED}
+
+
+def actor_label(actor: Actor, *, for_citizen: bool) -> str:
+    if actor.kind is ActorKind.STAFF:
+        return "Petugas pengaduan" if for_citizen else f"{actor.name or 'petugas'}"
+    if actor.kind is ActorKind.CITIZEN:
+        return "Pelapor"
+    return "Sistem"
+
+
+def history_line(event: TicketEvent, zone: ZoneInfo, *, for_citizen: bool) -> str | None:
+    if for_citizen and event.kind in _STAFF_ONLY:
+        return None
+    label = _EVENT_LABELS.get(event.kind, event.kind.value)
+    detail = ""
+    data = event.data
+    if event.kind is EventKind.RECLASSIFIED:
+        detail = f": {Tier(data['from']).label} → {Tier(data['to']).label}"
+        if not for_citizen and data.get("reason"):
+            detail += f" ({data['reason']})"
+    elif event.kind is EventKind.STATUS_CHANGED:
+        detail = f": {data.get('to', '')}"
+    elif event.kind in (EventKind.STAFF_REPLY, EventKind.CITIZEN_MESSAGE) and data.get("text"):
+        detail = f": {truncate_plain(data['text'], 200)}"
+    elif event.kind is EventKind.CLOSED and data.get("note"):
+        detail = f": {truncate_plain(data['note'], 200)}"
+    files = f" 📎{len(event.attachments)}" if event.attachments else ""
+    who = actor_label(event.actor, for_citizen=for_citizen)
+    return f"• {esc(format_short(event.at, zone))} — {esc(label)}{esc(detail)}{files} <i>({esc(who)})</i>"
+
+
+def staff_history(ticket: Ticket, events: list[TicketEvent], zone: ZoneInfo) -> str:
+    lines = [f"<b>Riwayat {esc(ticket.code)}</b>"]
+    lines.extend(line for e in events if (line := history_line(e, zone, for_citizen=False)))
+    return "\n".join(lines)
+
+
+def open_list(rows: list[tuple[Ticket, str]], zone: ZoneInfo, now: dt.datetime) -> str:
+    if not rows:
+        return "Tidak ada pengaduan terbuka. 🎉"
+    overdue = sum(1 for ticket, _ in rows if ticket.is_overdue(now))
+    lines = [f"<b>Pengaduan terbuka: {len(rows)}</b> (terlambat: {overdue})"]
+    for ticket, left in rows:
+        mark = "⏰" if ticket.is_overdue(now) else "•"
+        lines.append(
+            f"{mark} <code>{esc(ticket.code)}</code> {esc(ticket.tier.label)} · "
+            f"{esc(ticket.status.label)} · {esc(left)}"
+        )
+    return "\n".join(lines)
+
+
+# --- notices owed to people (sent through the outbox) -----------------------------------
+
+
+def staff_reply_for_citizen(ticket: Ticket, text: str) -> str:
+    return (
+        f"💬 <b>Jawaban atas pengaduan {esc(ticket.code)}</b>\n\n{esc(text)}\n\n"
+        "— <i>Petugas Pengelola Pengaduan, Biro PBJ Prov. Kaltara</i>\n"
+        "Balas pesan ini bila ada yang ingin Anda sampaikan."
+    )
+
+
+def staff_attachment_caption(ticket: Ticket) -> str:
+    return f"Lampiran jawaban atas pengaduan {esc(ticket.code)}"
+
+
+def citizen_message_for_staff(ticket: Ticket, text: str) -> str:
+    body = f"\n\n{esc(text)}" if text else ""
+    return f"📨 <b>Tambahan dari pelapor {esc(ticket.code)}</b>{body}"
+
+
+def citizen_attachment_caption(ticket: Ticket) -> str:
+    return f"Bukti dari pelapor {esc(ticket.code)}"
+
+
+def in_process_for_citizen(ticket: Ticket) -> str:
+    return (
+        f"🔎 Pengaduan <b>{esc(ticket.code)}</b> sedang diproses oleh petugas. "
+        "Kami akan mengabari Anda."
+    )
+
+
+def reclassified_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
+    return (
+        f"ℹ️ Tingkat pengaduan <b>{esc(ticket.code)}</b> diubah menjadi "
+        f"<b>{esc(ticket.tier.label)}</b>.\n"
+        f"Batas waktu jawaban kini: <b>{esc(format_when(ticket.deadline_at, zone))}</b>."
+    )
+
+
+def closed_for_citizen(ticket: Ticket, note: str) -> str:
+    body = f"\n\nCatatan petugas:\n{esc(note)}" if note else ""
+    return (
+        f"✅ Pengaduan <b>{esc(ticket.code)}</b> telah <b>selesai</b> ditangani.{body}\n\n"
+        "Terima kasih telah menyampaikan pengaduan."
+    )
+
+
+def reopened_for_citizen(ticket: Ticket) -> str:
+    return f"🔁 Pengaduan <b>{esc(ticket.code)}</b> dibuka kembali dan akan ditindaklanjuti."
+
+
+def staff_confirmation(ticket: Ticket, event: TicketEvent, zone: ZoneInfo) -> str:
+    who = esc(event.actor.name or "petugas")
+    code = esc(ticket.code)
+    if event.kind is EventKind.STAFF_REPLY:
+        return f"✔️ Jawaban {who} untuk <b>{code}</b> dicatat dan dikirim ke pelapor."
+    if event.kind is EventKind.STATUS_CHANGED:
+        return f"✔️ <b>{code}</b> kini <b>{esc(ticket.status.label)}</b> (oleh {who})."
+    if event.kind is EventKind.RECLASSIFIED:
+        return (
+            f"✔️ <b>{code}</b> diubah ke <b>{esc(ticket.tier.label)}</b> oleh {who}. "
+            f"Batas baru: {esc(format_when(ticket.deadline_at, zone))}."
+        )
+    if event.kind is EventKind.CLOSED:
+        return f"✔️ <b>{code}</b> ditutup oleh {who}."
+    if event.kind is EventKind.REOPENED:
+        return f"✔️ <b>{code}</b> dibuka kembali oleh {who}."
+    return f"✔️ {code}: {esc(_EVENT_LABELS.get(event.kind, event.kind.value))}."
+
+
+def undelivered_for_staff(ticket_code: str, purpose: str) -> str:
+    return (
+        f"⚠️ Pesan untuk pelapor <b>{esc(ticket_code)}</b> tidak dapat dikirim: pelapor memblokir "
+        "bot atau menghapus akunnya. Isi jawaban tetap tersimpan di riwayat tiket; hubungi pelapor "
+        "lewat kontak yang ia berikan."
+    )
+
+
+# --- citizen: status and additions -----------------------------------------------------
+
+TICKET_NOT_FOUND = (
+    "Pengaduan dengan kode itu tidak ditemukan di akun Anda. Periksa kodenya (bentuk "
+    "<code>ADU-2026-00001</code>), atau ketik /status untuk daftar pengaduan Anda."
+)
+STATUS_USAGE = "Ketik <code>/status</code> untuk daftar pengaduan Anda, atau <code>/status KODE</code> untuk rinciannya."
+ADD_INFO_BUTTON = "➕ Tambah keterangan"
+DETAIL_BUTTON = "Rincian {code}"
+
+
+def ask_addition(code: str) -> str:
+    return (
+        f"Kirim keterangan tambahan untuk <b>{esc(code)}</b>: teks, foto, atau dokumen (satu pesan). "
+        "Ketik /batal bila tidak jadi."
+    )
+
+
+def addition_received(code: str) -> str:
+    return f"✔️ Keterangan tambahan untuk <b>{esc(code)}</b> sudah diteruskan ke petugas."
+
+
+def ticket_closed_for_citizen(code: str) -> str:
+    return (
+        f"Pengaduan <b>{esc(code)}</b> sudah selesai, jadi tambahan tidak dapat diterima lagi. "
+        "Bila masalahnya berlanjut, ajukan pengaduan baru dengan /lapor."
+    )
+
+
+ADDITION_CANCELLED = "Baik, tidak jadi menambah keterangan."
+ADDITION_EMPTY = "Kirim teks, foto, atau dokumen sebagai keterangan tambahan, atau /batal."

@@ -1,0 +1,331 @@
+"""The ticket lifecycle: every operation the chat layer calls, each one atomic and idempotent.
+
+An operation runs in one write transaction: the ticket change, its history event and the
+outbox rows telling people about it commit together or not at all. An ``idempotency_key``
+(derived from the Telegram update or message behind the call) makes a redelivered update
+return the first result instead of acting twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiosqlite
+
+from bot.models import (
+    SYSTEM,
+    Actor,
+    Attachment,
+    EventKind,
+    NewComplaint,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from bot.tiers import Classifier, Tier
+from bot.workcalendar import WorkCalendar
+from storage import tickets as repo
+from storage.db import Database, claim_operation, record_operation, utc_now
+from storage.outbox import OutboxMessage, enqueue
+
+
+class TicketError(Exception):
+    """Base of the refusals the chat layer turns into a polite message."""
+
+
+class TicketNotFound(TicketError):
+    pass
+
+
+class TicketClosed(TicketError):
+    pass
+
+
+class TicketAlreadyOpen(TicketError):
+    pass
+
+
+class NothingToChange(TicketError):
+    pass
+
+
+class Notifier(Protocol):
+    """Turns a history event into the messages people are owed (built without Telegram types)."""
+
+    def messages_for(self, ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ticket: Ticket
+    event: TicketEvent | None
+    replayed: bool = False
+
+
+class TicketService:
+    def __init__(
+        self,
+        db: Database,
+        calendar: WorkCalendar,
+        classifier: Classifier,
+        notifier: Notifier,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.db = db
+        self.calendar = calendar
+        self.classifier = classifier
+        self.notifier = notifier
+        self.clock = clock
+
+    # --- filing -------------------------------------------------------------------------
+
+    async def file(
+        self,
+        complaint: NewComplaint,
+        *,
+        received_at: dt.datetime | None = None,
+        tier: Tier | None = None,
+        actor: Actor | None = None,
+        idempotency_key: str | None = None,
+        pin_hash: str | None = None,
+    ) -> Outcome:
+        """Stores a complaint and owes the citizen its code and the staff a ticket card.
+
+        ``tier`` lets staff set the tier of an offline complaint; otherwise the classifier
+        decides from the chosen kind and the text. A replayed ``idempotency_key`` returns the
+        ticket filed the first time, with no new messages.
+        """
+        received = received_at or self.clock()
+        if tier is None:
+            classification = self.classifier.classify(complaint.matter_kind, complaint.description)
+            chosen_tier, reason = classification.tier, classification.reason
+        else:
+            chosen_tier, reason = tier, "Ditetapkan petugas saat mencatat pengaduan."
+        deadline = self.calendar.deadline(chosen_tier, received)
+        year = received.astimezone(self.calendar.zone).year
+        async with self.db.transaction() as conn:
+            if idempotency_key is not None:
+                earlier = await repo.ticket_by_idempotency_key(conn, idempotency_key)
+                if earlier is not None:
+                    return Outcome(earlier, None, replayed=True)
+            code, seq = await repo.next_code(conn, year)
+            ticket_id = await repo.insert_ticket(
+                conn, complaint, code=code, year=year, seq=seq, tier=chosen_tier,
+                tier_reason=reason, received_at=received, deadline_at=deadline,
+                idempotency_key=idempotency_key, pin_hash=pin_hash,
+            )
+            who = actor or Actor.citizen(complaint.citizen_user_id, complaint.name)
+            data = {"tier": chosen_tier.value, "reason": reason, "channel": complaint.channel.value}
+            return await self._record(conn, ticket_id, EventKind.FILED, who, received, data,
+                                      complaint.attachments)
+
+    # --- conversation on a ticket ---------------------------------------------------------
+
+    async def add_citizen_message(
+        self,
+        code: str,
+        user_id: int,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+        *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Adds information from the citizen; only the ticket's owner may, only while open."""
+
+        def check(ticket: Ticket) -> None:
+            if ticket.citizen_user_id != user_id:
+                raise TicketNotFound(code)
+            if not ticket.is_open:
+                raise TicketClosed(code)
+
+        return await self._act(
+            code, idempotency_key, check, EventKind.CITIZEN_MESSAGE, Actor.citizen(user_id),
+            {"text": text}, attachments,
+        )
+
+    async def staff_reply(
+        self,
+        code: str,
+        staff: Actor,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+        *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        def check(ticket: Ticket) -> None:
+            if not ticket.is_open:
+                raise TicketClosed(code)
+
+        def change(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+            fields: dict[str, Any] = {"status": Status.DIJAWAB.value}
+            if ticket.first_answer_at is None:
+                fields["first_answer_at"] = now
+            return fields
+
+        return await self._act(
+            code, idempotency_key, check, EventKind.STAFF_REPLY, staff, {"text": text},
+            attachments, change,
+        )
+
+    async def mark_in_process(self, code: str, staff: Actor, *, idempotency_key: str | None = None) -> Outcome:
+        def check(ticket: Ticket) -> None:
+            if not ticket.is_open:
+                raise TicketClosed(code)
+            if ticket.status is not Status.BARU:
+                raise NothingToChange(code)
+
+        return await self._act(
+            code, idempotency_key, check, EventKind.STATUS_CHANGED, staff,
+            {"from": Status.BARU.value, "to": Status.DIPROSES.value}, (),
+            lambda ticket, now: {"status": Status.DIPROSES.value},
+        )
+
+    async def reclassify(
+        self,
+        code: str,
+        new_tier: Tier,
+        staff: Actor,
+        reason: str | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """Moves a ticket to another tier; the deadline is recomputed from the original receipt."""
+
+        def check(ticket: Ticket) -> None:
+            if not ticket.is_open:
+                raise TicketClosed(code)
+            if ticket.tier is new_tier:
+                raise NothingToChange(code)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            deadline = self.calendar.deadline(new_tier, ticket.received_at)
+            why = reason or "Diklasifikasi ulang oleh petugas."
+            await repo.update_fields(conn, ticket.id, tier=new_tier.value, tier_reason=why,
+                                     deadline_at=deadline)
+            data = {
+                "from": ticket.tier.value, "to": new_tier.value, "reason": why,
+                "deadline_from": ticket.deadline_at.isoformat(), "deadline_to": deadline.isoformat(),
+            }
+            return await self._record(conn, ticket.id, EventKind.RECLASSIFIED, staff, now, data)
+
+        return await self._run(code, idempotency_key, check, run)
+
+    async def close(
+        self, code: str, staff: Actor, note: str | None = None, *, idempotency_key: str | None = None
+    ) -> Outcome:
+        def check(ticket: Ticket) -> None:
+            if not ticket.is_open:
+                raise TicketClosed(code)
+
+        return await self._act(
+            code, idempotency_key, check, EventKind.CLOSED, staff, {"note": note or ""}, (),
+            lambda ticket, now: {"status": Status.SELESAI.value, "closed_at": now},
+        )
+
+    async def reopen(self, code: str, staff: Actor, *, idempotency_key: str | None = None) -> Outcome:
+        def check(ticket: Ticket) -> None:
+            if ticket.is_open:
+                raise TicketAlreadyOpen(code)
+
+        return await self._act(
+            code, idempotency_key, check, EventKind.REOPENED, staff, {}, (),
+            lambda ticket, now: {"status": Status.DIPROSES.value, "closed_at": None},
+        )
+
+    async def record_undelivered(self, ticket_id: int, purpose: str, error: str) -> None:
+        """Notes in the history that a message could not reach its person (e.g. bot blocked)."""
+        async with self.db.transaction() as conn:
+            await self._record(conn, ticket_id, EventKind.UNDELIVERED, SYSTEM, self.clock(),
+                               {"purpose": purpose, "error": error})
+
+    # --- reads ----------------------------------------------------------------------------
+
+    async def get(self, code: str) -> Ticket | None:
+        return await repo.ticket_by_code(self.db, code)
+
+    async def for_citizen(self, code: str, user_id: int) -> Ticket | None:
+        """The ticket only if ``user_id`` filed it: others get the same None as a wrong code."""
+        ticket = await repo.ticket_by_code(self.db, code)
+        if ticket is None or ticket.citizen_user_id != user_id:
+            return None
+        return ticket
+
+    async def citizen_tickets(self, user_id: int, limit: int = 50) -> list[Ticket]:
+        return await repo.tickets_of_citizen(self.db, user_id, limit)
+
+    async def list_open(self, limit: int | None = None) -> list[Ticket]:
+        """Open tickets by deadline: the overdue ones come first because their deadline is earliest."""
+        return await repo.open_tickets(self.db, limit)
+
+    async def history(self, ticket: Ticket) -> list[TicketEvent]:
+        return await repo.events_of(self.db, ticket.id)
+
+    async def filed_since(self, user_id: int, since: dt.datetime) -> int:
+        return await repo.count_filed_since(self.db, user_id, since)
+
+    async def ticket_for_message(self, chat_id: int, message_id: int) -> Ticket | None:
+        return await repo.ticket_for_message(self.db, chat_id, message_id)
+
+    # --- machinery ------------------------------------------------------------------------
+
+    async def _act(
+        self,
+        code: str,
+        idempotency_key: str | None,
+        check: Callable[[Ticket], None],
+        kind: EventKind,
+        actor: Actor,
+        data: dict[str, Any],
+        attachments: Sequence[Attachment] = (),
+        change: Callable[[Ticket, dt.datetime], dict[str, Any]] | None = None,
+    ) -> Outcome:
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            if change is not None:
+                await repo.update_fields(conn, ticket.id, **change(ticket, now))
+            return await self._record(conn, ticket.id, kind, actor, now, data, attachments)
+
+        return await self._run(code, idempotency_key, check, run)
+
+    async def _run(
+        self,
+        code: str,
+        idempotency_key: str | None,
+        check: Callable[[Ticket], None],
+        run: Callable[[aiosqlite.Connection, Ticket, dt.datetime], Any],
+    ) -> Outcome:
+        async with self.db.transaction() as conn:
+            if idempotency_key is not None:
+                earlier = await claim_operation(conn, idempotency_key)
+                if earlier is not None:
+                    ticket = await repo.ticket_by_code(conn, earlier)
+                    assert ticket is not None
+                    return Outcome(ticket, None, replayed=True)
+            ticket = await repo.ticket_by_code(conn, code)
+            if ticket is None:
+                raise TicketNotFound(code)
+            check(ticket)
+            outcome: Outcome = await run(conn, ticket, self.clock())
+            if idempotency_key is not None:
+                await record_operation(conn, idempotency_key, ticket.code)
+            return outcome
+
+    async def _record(
+        self,
+        conn: aiosqlite.Connection,
+        ticket_id: int,
+        kind: EventKind,
+        actor: Actor,
+        at: dt.datetime,
+        data: dict[str, Any],
+        attachments: Sequence[Attachment] = (),
+    ) -> Outcome:
+        event_id = await repo.add_event(conn, ticket_id, kind, actor, at, data, attachments)
+        ticket = await repo.ticket_by_id(conn, ticket_id)
+        assert ticket is not None
+        event = TicketEvent(event_id, ticket_id, at, kind, actor, data, tuple(attachments))
+        for message in self.notifier.messages_for(ticket, event):
+            await enqueue(conn, message)
+        return Outcome(ticket, event)

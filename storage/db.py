@@ -1,0 +1,185 @@
+"""The SQLite database: one aiosqlite connection, WAL, versioned migrations, serialised writes.
+
+Writes go through :meth:`Database.transaction`, which holds an asyncio lock for the whole
+``BEGIN IMMEDIATE … COMMIT`` so that statements of concurrent coroutines never end up in
+each other's transaction on the shared connection. Reads may use :meth:`fetchone` /
+:meth:`fetchall` at any time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class DatabaseError(Exception):
+    """A database problem worded for the operator (e.g. a file from a newer version)."""
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def to_db_time(moment: dt.datetime) -> str:
+    """Stores aware datetimes as UTC ISO text, which sorts chronologically."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime cannot be stored")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def from_db_time(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """All migrations shipped with the code, ordered: (version, file name, SQL)."""
+    found: list[tuple[int, str, str]] = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise DatabaseError(f"migrations are not numbered 1..n: {versions}")
+    return found
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+        # Called after every successful commit (e.g. to wake the outbox sender).
+        self.commit_listeners: list[Callable[[], None]] = []
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL under WAL survives a killed process; only power loss may lose the last commit.
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            db = cls(conn, path)
+            await db._check_and_migrate(migrate=migrate)
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def _check_and_migrate(self, *, migrate: bool) -> None:
+        current = await self.schema_version()
+        shipped = migrations()
+        if current > len(shipped):
+            raise DatabaseError(
+                f"{self.path}: skema basis data versi {current} lebih baru dari yang dikenal "
+                f"program ini (versi {len(shipped)}). Perbarui program, jangan turunkan versinya."
+            )
+        pending = shipped[current:]
+        if pending and not migrate:
+            raise DatabaseError(
+                f"{self.path}: skema versi {current}, perlu migrasi ke versi {len(shipped)}."
+            )
+        for version, name, sql in pending:
+            async with self._write_lock:
+                # executescript commits implicitly, so the version bump rides in the same script.
+                script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                try:
+                    await self.conn.executescript(script)
+                except sqlite3.Error as exc:
+                    if self.conn.in_transaction:
+                        await self.conn.rollback()
+                    raise DatabaseError(f"{self.path}: migrasi {name} gagal: {exc}") from exc
+            log.info("database migrated version=%s file=%s", version, name)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One atomic unit of writes; everything rolls back if the block raises."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.rollback()
+                raise
+            else:
+                await self.conn.commit()
+        for listener in self.commit_listeners:
+            listener()
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def backup_to(self, target: Path) -> None:
+        """Consistent copy while the bot runs (SQLite online backup API)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(target) as dest:
+            await self.conn.backup(dest)
+
+
+async def claim_operation(conn: aiosqlite.Connection, key: str) -> str | None:
+    """Idempotency for redelivered updates: returns the stored result if ``key`` ran before.
+
+    Call inside a transaction; on first run returns None and the caller must
+    :func:`record_operation` before committing.
+    """
+    async with conn.execute("SELECT result FROM applied_operations WHERE key = ?", (key,)) as cur:
+        row = await cur.fetchone()
+    return None if row is None else str(row[0])
+
+
+async def record_operation(conn: aiosqlite.Connection, key: str, result: str) -> None:
+    await conn.execute(
+        "INSERT INTO applied_operations (key, result, at) VALUES (?, ?, ?)",
+        (key, result, to_db_time(utc_now())),
+    )
+
+
+def placeholders(values: Iterable[object]) -> str:
+    return ",".join("?" for _ in values)

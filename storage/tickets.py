@@ -1,0 +1,233 @@
+"""SQL for tickets, their history, attachments and message links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import aiosqlite
+
+from bot.models import (
+    Actor,
+    ActorKind,
+    Attachment,
+    Channel,
+    EventKind,
+    NewComplaint,
+    Status,
+    Ticket,
+    TicketEvent,
+    format_ticket_code,
+)
+from bot.tiers import MatterKind, Tier
+from storage.db import Database, from_db_time, to_db_time
+
+_TICKET_COLUMNS = (
+    "id, code, citizen_user_id, citizen_chat_id, name, contact, channel, matter_kind, package_code,"
+    " description, tier, tier_reason, status, confidential, received_at, deadline_at,"
+    " first_answer_at, closed_at, target_at, rating"
+)
+
+
+def row_to_ticket(row: Any) -> Ticket:
+    return Ticket(
+        id=row["id"],
+        code=row["code"],
+        citizen_user_id=row["citizen_user_id"],
+        citizen_chat_id=row["citizen_chat_id"],
+        name=row["name"],
+        contact=row["contact"],
+        channel=Channel(row["channel"]),
+        matter_kind=MatterKind(row["matter_kind"]) if row["matter_kind"] else None,
+        package_code=row["package_code"],
+        description=row["description"],
+        tier=Tier(row["tier"]),
+        tier_reason=row["tier_reason"],
+        status=Status(row["status"]),
+        confidential=bool(row["confidential"]),
+        received_at=from_db_time(row["received_at"]),  # type: ignore[arg-type]
+        deadline_at=from_db_time(row["deadline_at"]),  # type: ignore[arg-type]
+        first_answer_at=from_db_time(row["first_answer_at"]),
+        closed_at=from_db_time(row["closed_at"]),
+        target_at=from_db_time(row["target_at"]),
+        rating=row["rating"],
+    )
+
+
+async def next_code(conn: aiosqlite.Connection, year: int) -> tuple[str, int]:
+    """Allocates the next code of ``year`` inside the caller's (write-locked) transaction."""
+    await conn.execute(
+        "INSERT INTO ticket_counters (year, last_seq) VALUES (?, 1)"
+        " ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1",
+        (year,),
+    )
+    async with conn.execute("SELECT last_seq FROM ticket_counters WHERE year = ?", (year,)) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    seq = int(row[0])
+    if seq > 99999:
+        raise OverflowError(f"ticket sequence of {year} exhausted")
+    return format_ticket_code(year, seq), seq
+
+
+async def insert_ticket(
+    conn: aiosqlite.Connection,
+    complaint: NewComplaint,
+    *,
+    code: str,
+    year: int,
+    seq: int,
+    tier: Tier,
+    tier_reason: str,
+    received_at: dt.datetime,
+    deadline_at: dt.datetime,
+    idempotency_key: str | None,
+    pin_hash: str | None = None,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO tickets (code, year, seq, citizen_user_id, citizen_chat_id, name, contact,"
+        " channel, matter_kind, package_code, description, tier, tier_reason, status, confidential,"
+        " received_at, deadline_at, idempotency_key, pin_hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'baru', ?, ?, ?, ?, ?)",
+        (
+            code, year, seq, complaint.citizen_user_id, complaint.citizen_chat_id, complaint.name,
+            complaint.contact, complaint.channel.value, complaint.matter_kind.value,
+            complaint.package_code, complaint.description, tier.value, tier_reason,
+            int(complaint.confidential), to_db_time(received_at), to_db_time(deadline_at),
+            idempotency_key, pin_hash,
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def add_event(
+    conn: aiosqlite.Connection,
+    ticket_id: int,
+    kind: EventKind,
+    actor: Actor,
+    at: dt.datetime,
+    data: dict[str, Any] | None = None,
+    attachments: Iterable[Attachment] = (),
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO ticket_events (ticket_id, at, kind, actor_kind, actor_id, actor_name, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (ticket_id, to_db_time(at), kind.value, actor.kind.value, actor.id, actor.name,
+         json.dumps(data or {}, ensure_ascii=False)),
+    )
+    event_id = cursor.lastrowid
+    assert event_id is not None
+    for item in attachments:
+        await conn.execute(
+            "INSERT INTO attachments (ticket_id, event_id, kind, file_id, file_unique_id, file_name,"
+            " mime_type, file_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, event_id, item.kind, item.file_id, item.file_unique_id, item.file_name,
+             item.mime_type, item.file_size),
+        )
+    return event_id
+
+
+async def update_fields(conn: aiosqlite.Connection, ticket_id: int, **fields: Any) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    values = [to_db_time(v) if isinstance(v, dt.datetime) else v for v in fields.values()]
+    await conn.execute(f"UPDATE tickets SET {assignments} WHERE id = ?", (*values, ticket_id))
+
+
+async def ticket_by_code(conn: aiosqlite.Connection | Database, code: str) -> Ticket | None:
+    sql = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE code = ?"
+    row = await _fetchone(conn, sql, (code,))
+    return row_to_ticket(row) if row else None
+
+
+async def ticket_by_id(conn: aiosqlite.Connection | Database, ticket_id: int) -> Ticket | None:
+    row = await _fetchone(conn, f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,))
+    return row_to_ticket(row) if row else None
+
+
+async def ticket_by_idempotency_key(conn: aiosqlite.Connection, key: str) -> Ticket | None:
+    sql = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE idempotency_key = ?"
+    row = await _fetchone(conn, sql, (key,))
+    return row_to_ticket(row) if row else None
+
+
+async def open_tickets(db: Database, limit: int | None = None) -> list[Ticket]:
+    sql = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE status <> 'selesai' ORDER BY deadline_at, id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [row_to_ticket(row) for row in await db.fetchall(sql)]
+
+
+async def tickets_of_citizen(db: Database, user_id: int, limit: int = 50) -> list[Ticket]:
+    rows = await db.fetchall(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE citizen_user_id = ?"
+        " ORDER BY received_at DESC, id DESC LIMIT ?",
+        (user_id, limit),
+    )
+    return [row_to_ticket(row) for row in rows]
+
+
+async def count_filed_since(db: Database, user_id: int, since: dt.datetime) -> int:
+    value = await db.fetchval(
+        "SELECT COUNT(*) FROM tickets WHERE citizen_user_id = ? AND received_at >= ?",
+        (user_id, to_db_time(since)),
+    )
+    return int(value or 0)
+
+
+async def events_of(db: Database, ticket_id: int) -> list[TicketEvent]:
+    rows = await db.fetchall(
+        "SELECT id, ticket_id, at, kind, actor_kind, actor_id, actor_name, data FROM ticket_events"
+        " WHERE ticket_id = ? ORDER BY id",
+        (ticket_id,),
+    )
+    files = await db.fetchall(
+        "SELECT event_id, kind, file_id, file_unique_id, file_name, mime_type, file_size"
+        " FROM attachments WHERE ticket_id = ? ORDER BY id",
+        (ticket_id,),
+    )
+    by_event: dict[int, list[Attachment]] = {}
+    for f in files:
+        by_event.setdefault(f["event_id"], []).append(
+            Attachment(kind=f["kind"], file_id=f["file_id"], file_unique_id=f["file_unique_id"],
+                       file_name=f["file_name"], mime_type=f["mime_type"], file_size=f["file_size"])
+        )
+    return [
+        TicketEvent(
+            id=r["id"],
+            ticket_id=r["ticket_id"],
+            at=from_db_time(r["at"]),  # type: ignore[arg-type]
+            kind=EventKind(r["kind"]),
+            actor=Actor(ActorKind(r["actor_kind"]), r["actor_id"], r["actor_name"]),
+            data=json.loads(r["data"]),
+            attachments=tuple(by_event.get(r["id"], ())),
+        )
+        for r in rows
+    ]
+
+
+async def link_message(db: Database, chat_id: int, message_id: int, ticket_id: int) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT OR IGNORE INTO message_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?)",
+            (chat_id, message_id, ticket_id),
+        )
+
+
+async def ticket_for_message(db: Database, chat_id: int, message_id: int) -> Ticket | None:
+    row = await db.fetchone(
+        f"SELECT {', '.join('t.' + c.strip() for c in _TICKET_COLUMNS.split(','))}"
+        " FROM message_links m JOIN tickets t ON t.id = m.ticket_id"
+        " WHERE m.chat_id = ? AND m.message_id = ?",
+        (chat_id, message_id),
+    )
+    return row_to_ticket(row) if row else None
+
+
+async def _fetchone(conn: aiosqlite.Connection | Database, sql: str, params: tuple[Any, ...]) -> Any:
+    if isinstance(conn, Database):
+        return await conn.fetchone(sql, params)
+    async with conn.execute(sql, params) as cursor:
+        return await cursor.fetchone()
