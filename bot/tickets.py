@@ -235,6 +235,15 @@ class TicketService:
             lambda ticket, now: {"status": Status.DIPROSES.value, "closed_at": None},
         )
 
+    async def reveal_identity(self, code: str, admin: Actor, *, idempotency_key: str | None = None) -> Outcome:
+        """Records that an admin looked behind a confidential reporter's mask."""
+
+        def check(ticket: Ticket) -> None:
+            if not ticket.confidential:
+                raise NothingToChange(code)
+
+        return await self._act(code, idempotency_key, check, EventKind.IDENTITY_REVEALED, admin, {})
+
     async def record_undelivered(self, ticket_id: int, purpose: str, error: str) -> None:
         """Notes in the history that a message could not reach its person (e.g. bot blocked)."""
         async with self.db.transaction() as conn:

@@ -282,8 +282,8 @@ def undelivered_for_staff(ticket_code: str, purpose: str) -> str:
 # --- citizen: status and additions -----------------------------------------------------
 
 TICKET_NOT_FOUND = (
-    "Pengaduan dengan kode itu tidak ditemukan di akun Anda. Periksa kodenya (bentuk "
-    "<code>ADU-2026-00001</code>), atau ketik /status untuk daftar pengaduan Anda."
+    "Pengaduan dengan kode itu tidak ditemukan di akun Anda. Periksa kodenya (bentuknya "
+    "<code>ADU-TAHUN-NOMOR</code>), atau ketik /status untuk daftar pengaduan Anda."
 )
 STATUS_USAGE = "Ketik <code>/status</code> untuk daftar pengaduan Anda, atau <code>/status KODE</code> untuk rinciannya."
 ADD_INFO_BUTTON = "➕ Tambah keterangan"

@@ -1,0 +1,130 @@
+"""Application assembly: the core services and the PTB Application wired around them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, ExtBot
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.config import Settings
+from bot.intake import JournalingQueue
+from bot.notices import DeskNotifier, StaffChat
+from bot.outbox import OutboxSender, adopted_staff_chat
+from bot.persistence import SQLitePersistence
+from bot.processor import PerChatUpdateProcessor
+from bot.tickets import TicketService
+from bot.tiers import Classifier
+from bot.workcalendar import WorkCalendar
+from storage.db import Database, utc_now
+from storage.outbox import OutboxRow
+
+
+@dataclass
+class Desk:
+    """Everything a handler needs beyond the update itself."""
+
+    settings: Settings
+    db: Database
+    calendar: WorkCalendar
+    classifier: Classifier
+    staff_chat: StaffChat
+    tickets: TicketService
+    clock: Callable[[], dt.datetime] = utc_now
+    outbox: OutboxSender | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> Any:
+        return self.calendar.zone
+
+
+class HelpdeskApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application carrying the desk (PTB uses __slots__, hence the subclass)."""
+
+    __slots__ = ("desk",)
+
+    desk: Desk
+
+
+class HelpdeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def desk(self) -> Desk:
+        return self.application.desk  # type: ignore[attr-defined, no-any-return]
+
+
+async def build_desk(settings: Settings, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Desk:
+    calendar = WorkCalendar(settings.calendar, settings.tiers)
+    classifier = Classifier()
+    staff_chat = StaffChat(await adopted_staff_chat(db) or settings.telegram.staff_chat_id)
+    notifier = DeskNotifier(calendar, staff_chat, clock)
+    tickets = TicketService(db, calendar, classifier, notifier, clock)
+    return Desk(settings, db, calendar, classifier, staff_chat, tickets, clock)
+
+
+def build_application(
+    desk: Desk,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> HelpdeskApplication:
+    """The real Application; tests and the sandbox pass a Bot API double as ``request``."""
+    settings = desk.settings
+    telegram = settings.telegram
+    queue = JournalingQueue()
+    queue.attach(desk.db)
+    persistence = SQLitePersistence(desk.db)
+    processor = PerChatUpdateProcessor(telegram.max_concurrent_updates)
+    builder = (
+        ApplicationBuilder()
+        .application_class(HelpdeskApplication)
+        .token(telegram.token.get_secret_value() or "0:sandbox")
+        .base_url(telegram.base_url)
+        .update_queue(queue)
+        .persistence(persistence)
+        .concurrent_updates(processor)
+        .context_types(_context_types())
+        # No retries inside the limiter: its flood wait pauses every chat; the outbox and
+        # send_html wait per chat instead.
+        .rate_limiter(AIORateLimiter(overall_max_rate=telegram.overall_max_rate, max_retries=0))
+    )
+    if telegram.base_file_url:
+        builder = builder.base_file_url(telegram.base_file_url)
+    builder = builder.request(request or HTTPXRequest(connection_pool_size=64, read_timeout=15))
+    builder = builder.get_updates_request(updates_request or HTTPXRequest(read_timeout=40))
+    application: HelpdeskApplication = builder.build()  # type: ignore[assignment]
+    application.desk = desk
+
+    async def finalize(update: object) -> None:
+        # Conversation state and "this update is done" are committed together.
+        await application.update_persistence()
+        await persistence.commit([update.update_id] if isinstance(update, Update) else [])
+
+    processor.finalize = finalize
+
+    outbox = OutboxSender(desk.db, application.bot, desk.staff_chat, _undelivered_hook(desk))
+    desk.outbox = outbox
+    desk.db.commit_listeners.append(outbox.wake)
+
+    from handlers import register
+
+    register(application)
+    return application
+
+
+def _context_types() -> Any:
+    from telegram.ext import ContextTypes
+
+    return ContextTypes(context=HelpdeskContext)
+
+
+def _undelivered_hook(desk: Desk) -> Callable[[OutboxRow, str], Any]:
+    async def on_undelivered(row: OutboxRow, reason: str) -> None:
+        if row.ticket_id is not None and row.chat_id != desk.staff_chat.id:
+            await desk.tickets.record_undelivered(row.ticket_id, row.purpose, reason)
+
+    return on_undelivered

@@ -1,0 +1,303 @@
+"""Delivers outbox rows: concurrent across chats, in order within a chat, never dropped.
+
+Telegram's answers decide what happens to a row:
+- 429 flood wait: that chat waits ``retry_after`` (other chats go on), then the row is retried;
+- network errors and 5xx: retried with exponential backoff; a row that keeps failing stays
+  pending and is reported in the log (and to the staff chat once);
+- 403 (citizen blocked the bot / deleted the account): the row is marked failed, the ticket's
+  history records the undelivered message and the staff chat is told;
+- ChatMigrated: the staff group became a supergroup; the new id is adopted and stored, and
+  the rows are re-sent there;
+- 400 about formatting: re-sent as plain text rather than lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.formatting import TELEGRAM_CAPTION_LIMIT, split_for_telegram
+from bot.notices import StaffChat
+from storage.db import Database, to_db_time, utc_now
+from storage.outbox import OutboxRow, due_rows
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 300
+REPORT_AFTER_ATTEMPTS = 5
+STAFF_CHAT_KEY = "staff_chat_id"
+
+UndeliveredHook = Callable[[OutboxRow, str], Awaitable[None]]
+
+
+def plain_text(html_text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+async def adopted_staff_chat(db: Database) -> int | None:
+    value = await db.fetchval("SELECT value FROM runtime_settings WHERE key = ?", (STAFF_CHAT_KEY,))
+    return int(value) if value is not None else None
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        staff_chat: StaffChat,
+        on_undelivered: UndeliveredHook | None = None,
+        max_parallel_chats: int = 32,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.staff_chat = staff_chat
+        self.on_undelivered = on_undelivered
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self._busy_chats: set[int] = set()
+        self._chat_tasks: set[asyncio.Task[None]] = set()
+        self._parallel = asyncio.Semaphore(max_parallel_chats)
+        self._runner: asyncio.Task[None] | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._runner = asyncio.create_task(self._run(), name="outbox-sender")
+
+    def wake(self) -> None:
+        """Called after a transaction that enqueued rows, so they go out at once."""
+        self._wakeup.set()
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Lets in-flight sends finish (bounded), then stops; unsent rows wait for the next start."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._runner is not None:
+            await asyncio.wait({self._runner}, timeout=timeout)
+            self._runner.cancel()
+        if self._chat_tasks:
+            await asyncio.wait(self._chat_tasks, timeout=timeout)
+            for task in self._chat_tasks:
+                task.cancel()
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Waits until nothing is due (used by the sandbox and tests)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while loop.time() < end:
+            self.wake()
+            pending = await self.db.fetchval(
+                "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?",
+                (to_db_time(utc_now()),),
+            )
+            if not pending and not self._busy_chats:
+                return
+            await asyncio.sleep(0.01)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self._dispatch_due()
+            except Exception:
+                log.exception("outbox dispatch failed")
+            timeout = await self._seconds_until_next_due()
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=timeout)
+            except TimeoutError:
+                pass
+
+    async def _seconds_until_next_due(self) -> float:
+        next_at = await self.db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+        if next_at is None:
+            return 30.0
+        delta = (dt.datetime.fromisoformat(next_at) - utc_now()).total_seconds()
+        return min(max(delta, 0.05), 30.0)
+
+    async def _dispatch_due(self) -> None:
+        rows = await due_rows(self.db, utc_now())
+        by_chat: dict[int, list[OutboxRow]] = {}
+        for row in rows:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        for chat_id, chat_rows in by_chat.items():
+            if chat_id in self._busy_chats:
+                continue
+            self._busy_chats.add(chat_id)
+            task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
+            self._chat_tasks.add(task)
+            task.add_done_callback(self._chat_tasks.discard)
+
+    async def _send_chat(self, chat_id: int, rows: list[OutboxRow]) -> None:
+        try:
+            async with self._parallel:
+                for row in rows:
+                    if not await self._deliver(row):
+                        break  # keep this chat's order: later rows wait for this one
+        finally:
+            self._busy_chats.discard(chat_id)
+            self._wakeup.set()
+
+    # --- one row --------------------------------------------------------------------------
+
+    async def _deliver(self, row: OutboxRow) -> bool:
+        """True when the row is finished (sent or permanently failed)."""
+        try:
+            await self._send_parts(row)
+        except RetryAfter as exc:
+            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+            log.warning("flood wait chat_id=%s outbox_id=%s retry_after=%s", row.chat_id, row.id, wait)
+            await self._postpone(row, float(wait), "429 retry_after")
+            return False
+        except ChatMigrated as exc:
+            await self._migrate(row.chat_id, exc.new_chat_id)
+            return False
+        except Forbidden as exc:
+            if row.chat_id == self.staff_chat.id:
+                # Without the staff chat nobody could be told; keep the row and shout in the log.
+                log.error("bot cannot post to the staff chat chat_id=%s error=%s", row.chat_id, exc.message)
+                await self._postpone(row, self._backoff(row.attempts), "403 staff chat")
+                return False
+            await self._fail(row, f"403: {exc.message}")
+            return True
+        except BadRequest as exc:
+            if "parse entities" in exc.message.lower() and row.payload.get("parse_mode"):
+                log.error("formatting rejected, resending as plain text outbox_id=%s", row.id)
+                await self._as_plain_text(row)
+                return False
+            await self._fail(row, f"400: {exc.message}")
+            return True
+        except (NetworkError, TelegramError) as exc:
+            # NetworkError covers timeouts and 5xx answers: the message may go through later.
+            await self._postpone(row, self._backoff(row.attempts), f"network: {exc}")
+            return False
+        return True
+
+    async def _send_parts(self, row: OutboxRow) -> None:
+        payload = row.payload
+        method = payload["method"]
+        markup = payload.get("reply_markup")
+        reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+        if method == "sendMessage":
+            parts = (
+                split_for_telegram(payload["text"]) if payload.get("parse_mode") == "HTML"
+                else _split_plain(payload["text"])
+            )
+            for index in range(row.parts_sent, len(parts)):
+                last = index == len(parts) - 1
+                message = await self.bot.send_message(
+                    row.chat_id, parts[index], parse_mode=payload.get("parse_mode"),
+                    reply_markup=reply_markup if last else None,
+                )
+                await self._part_sent(row, message, finished=last, parts_sent=index + 1)
+            return
+        caption = payload.get("caption")
+        if caption is not None and len(plain_text(caption)) > TELEGRAM_CAPTION_LIMIT:
+            caption = caption[:1000]
+        if method == "sendPhoto":
+            message = await self.bot.send_photo(
+                row.chat_id, payload["photo"], caption=caption, parse_mode=payload.get("parse_mode"),
+            )
+        elif method == "sendDocument":
+            message = await self.bot.send_document(
+                row.chat_id, payload["document"], caption=caption, parse_mode=payload.get("parse_mode"),
+            )
+        else:
+            raise ValueError(f"unknown outbox method {method}")
+        await self._part_sent(row, message, finished=True, parts_sent=1)
+
+    async def _part_sent(self, row: OutboxRow, message: Message, *, finished: bool, parts_sent: int) -> None:
+        now = to_db_time(utc_now())
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET parts_sent = ?, status = ?, sent_at = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (parts_sent, "sent" if finished else "pending", now if finished else None, row.id),
+            )
+            if row.ticket_id is not None:
+                await conn.execute(
+                    "INSERT OR IGNORE INTO message_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?)",
+                    (message.chat_id, message.message_id, row.ticket_id),
+                )
+
+    # --- failure paths --------------------------------------------------------------------
+
+    @staticmethod
+    def _backoff(attempts: int) -> float:
+        return float(min(2 ** min(attempts, 10), MAX_BACKOFF_SECONDS))
+
+    async def _postpone(self, row: OutboxRow, seconds: float, reason: str) -> None:
+        at = to_db_time(utc_now() + dt.timedelta(seconds=seconds))
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (reason, row.id)
+            )
+            # Later rows of the same chat wait too, so the chat's messages stay in order.
+            await conn.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE chat_id = ? AND status = 'pending'"
+                " AND next_attempt_at < ?",
+                (at, row.chat_id, at),
+            )
+        attempts = row.attempts + 1
+        if attempts == REPORT_AFTER_ATTEMPTS:
+            log.error("outbox row keeps failing outbox_id=%s chat_id=%s attempts=%s reason=%s",
+                      row.id, row.chat_id, attempts, reason)
+
+    async def _fail(self, row: OutboxRow, reason: str) -> None:
+        log.warning("message undeliverable outbox_id=%s chat_id=%s ticket_id=%s reason=%s",
+                    row.id, row.chat_id, row.ticket_id, reason)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (reason, row.id),
+            )
+        if self.on_undelivered is not None:
+            await self.on_undelivered(row, reason)
+
+    async def _migrate(self, old_chat_id: int, new_chat_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+                               (new_chat_id, old_chat_id))
+            if old_chat_id == self.staff_chat.id:
+                await conn.execute(
+                    "INSERT INTO runtime_settings (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (STAFF_CHAT_KEY, str(new_chat_id)),
+                )
+        if old_chat_id == self.staff_chat.id:
+            self.staff_chat.id = new_chat_id
+            log.warning(
+                "staff group became a supergroup: now using chat_id=%s; set [telegram] staff_chat_id = %s"
+                " in the config file", new_chat_id, new_chat_id,
+            )
+
+    async def _as_plain_text(self, row: OutboxRow) -> None:
+        payload: dict[str, Any] = dict(row.payload)
+        for field in ("text", "caption"):
+            if field in payload:
+                payload[field] = plain_text(payload[field])
+        payload.pop("parse_mode", None)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET payload = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (json.dumps(payload, ensure_ascii=False), "400 formatting: resent as plain text", row.id),
+            )
+
+
+def _split_plain(text: str, limit: int = 4096) -> list[str]:
+    chunks = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        chunks.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    chunks.append(text)
+    return chunks

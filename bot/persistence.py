@@ -1,0 +1,129 @@
+"""PTB persistence in SQLite (JSON, no pickle), committed together with the intake journal.
+
+PTB calls the ``update_*`` methods from :meth:`Application.update_persistence`; this class
+only stages those changes. :meth:`commit` writes everything staged and marks journal entries
+done in the same transaction, so "this update is finished" and "the conversation moved on"
+can never disagree after a crash.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+
+from storage.db import Database, to_db_time, utc_now
+
+_DELETE = object()
+
+
+def _conversation_key(name: str, key: ConversationKey) -> str:
+    return json.dumps([name, list(key)])
+
+
+class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    def __init__(self, db: Database) -> None:
+        # update_interval only drives PTB's background flush; we commit after every update.
+        super().__init__(
+            store_data=PersistenceInput(bot_data=True, chat_data=True, user_data=True, callback_data=False),
+            update_interval=60,
+        )
+        self.db = db
+        self._staged: dict[tuple[str, str], Any] = {}
+
+    # --- reads at start -------------------------------------------------------------------
+
+    async def _load(self, kind: str) -> dict[str, Any]:
+        rows = await self.db.fetchall("SELECT key, value FROM persistence WHERE kind = ?", (kind,))
+        return {row["key"]: json.loads(row["value"]) for row in rows}
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        return {int(key): value for key, value in (await self._load("user")).items()}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {int(key): value for key, value in (await self._load("chat")).items()}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return (await self._load("bot")).get("bot", {})
+
+    async def get_callback_data(self) -> CDCData | None:
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        conversations: ConversationDict = {}
+        for key, state in (await self._load("conversation")).items():
+            stored_name, parts = json.loads(key)
+            if stored_name == name:
+                conversations[tuple(parts)] = state
+        return conversations
+
+    # --- staged writes --------------------------------------------------------------------
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        self._staged[("user", str(user_id))] = data
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        self._staged[("chat", str(chat_id))] = data
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        self._staged[("bot", "bot")] = data
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        """Arbitrary callback data is off: buttons carry short explicit strings."""
+
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+        self._staged[("conversation", _conversation_key(name, key))] = (
+            _DELETE if new_state is None else new_state
+        )
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        self._staged[("chat", str(chat_id))] = _DELETE
+
+    async def drop_user_data(self, user_id: int) -> None:
+        self._staged[("user", str(user_id))] = _DELETE
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        """In-memory data is authoritative while the bot runs."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        """In-memory data is authoritative while the bot runs."""
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        """In-memory data is authoritative while the bot runs."""
+
+    async def flush(self) -> None:
+        await self.commit(())
+
+    # --- the commit -----------------------------------------------------------------------
+
+    async def commit(self, finished_update_ids: Iterable[int]) -> None:
+        """Writes staged state and marks the given journal entries done, atomically."""
+        staged, self._staged = self._staged, {}
+        done = list(finished_update_ids)
+        if not staged and not done:
+            return
+        try:
+            async with self.db.transaction() as conn:
+                for (kind, key), value in staged.items():
+                    if value is _DELETE:
+                        await conn.execute("DELETE FROM persistence WHERE kind = ? AND key = ?", (kind, key))
+                    else:
+                        await conn.execute(
+                            "INSERT INTO persistence (kind, key, value) VALUES (?, ?, ?)"
+                            " ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
+                            (kind, key, json.dumps(value, ensure_ascii=False)),
+                        )
+                if done:
+                    now = to_db_time(utc_now())
+                    await conn.executemany(
+                        "UPDATE update_journal SET done_at = ? WHERE update_id = ?",
+                        [(now, update_id) for update_id in done],
+                    )
+        except BaseException:
+            # Keep what was not written for the next commit; newer staged values win.
+            for item, value in staged.items():
+                self._staged.setdefault(item, value)
+            raise

@@ -1,0 +1,140 @@
+"""Texts of the guided filing conversation (/lapor)."""
+
+from __future__ import annotations
+
+from bot.formatting import esc
+from bot.tiers import MatterKind
+
+STEP_COUNT = 7
+
+
+def step(number: int, text: str) -> str:
+    return f"<i>Langkah {number} dari {STEP_COUNT}</i>\n{text}"
+
+
+ASK_NAME = step(1, "Siapa nama Anda? Tekan tombol di bawah untuk memakai nama Telegram Anda, atau ketik nama lain.")
+ASK_NAME_TYPED = step(1, "Siapa nama Anda? Ketik nama lengkap Anda.")
+NAME_INVALID = "Nama harus 2–100 huruf. Silakan ketik nama Anda."
+
+
+def use_name_button(name: str) -> str:
+    return f"👤 Pakai nama: {name[:40]}"
+
+
+ASK_CONTACT = step(
+    2,
+    "Bagaimana kami menghubungi Anda? Tekan «Kirim nomor saya», atau ketik nomor HP "
+    "(mis. 0812…, +62812…) atau alamat e-mail.",
+)
+SHARE_PHONE_BUTTON = "📱 Kirim nomor saya"
+CONTACT_INVALID = (
+    "Itu belum terbaca sebagai nomor HP atau e-mail. Contoh yang benar: <code>081234567890</code>, "
+    "<code>+6281234567890</code> atau <code>nama@contoh.id</code>. Silakan coba lagi."
+)
+CONTACT_NOT_YOURS = "Mohon kirim nomor Anda sendiri dengan tombol «Kirim nomor saya», atau ketik nomornya."
+
+ASK_KIND = step(3, "Pengaduan Anda termasuk yang mana?")
+KIND_BUTTONS = {
+    MatterKind.PERTANYAAN: "❓ Pertanyaan / permintaan informasi",
+    MatterKind.ATURAN: "📘 Penjelasan aturan pengadaan",
+    MatterKind.LAYANAN: "🗣 Keluhan / saran tentang layanan",
+    MatterKind.PELANGGARAN: "⚠️ Dugaan pelanggaran (KKN, suap, kolusi, pungli)",
+}
+KIND_BY_BUTTON_TEXT = "Silakan pilih salah satu tombol di atas."
+
+ASK_PACKAGE = step(
+    4,
+    "Apakah pengaduan ini tentang paket pengadaan tertentu? Ketik kode paket (angka saja, dari SPSE "
+    "atau SIRUP), atau tekan «Lewati».",
+)
+SKIP_BUTTON = "⏭ Lewati"
+PACKAGE_INVALID = "Kode paket hanya berisi angka (5–20 digit), mis. <code>10144220000</code>. Ketik lagi atau tekan «Lewati»."
+
+ASK_DESCRIPTION = step(
+    5,
+    "Ceritakan apa yang terjadi: kapan, di mana, siapa yang terlibat, dan apa yang Anda harapkan. "
+    "Minimal {min} karakter.",
+)
+
+
+def description_too_short(length: int, minimum: int) -> str:
+    return f"Uraian Anda baru {length} karakter; mohon tulis minimal {minimum} karakter agar kami dapat menindaklanjuti."
+
+
+def description_too_long(length: int, maximum: int) -> str:
+    return (
+        f"Uraian Anda {length} karakter, melebihi batas {maximum}. Mohon ringkas; dokumen panjang "
+        "bisa dikirim sebagai berkas bukti pada langkah berikutnya."
+    )
+
+
+ASK_EVIDENCE = step(
+    6,
+    "Ada bukti? Kirim foto atau dokumen (boleh beberapa). Tekan «Selesai» bila sudah, atau bila tidak ada bukti.",
+)
+EVIDENCE_DONE_BUTTON = "✅ Selesai / tidak ada bukti"
+
+
+def evidence_received(count: int) -> str:
+    return f"📎 Bukti ke-{count} diterima. Kirim lagi, atau tekan «Selesai»."
+
+
+def evidence_limit(limit: int) -> str:
+    return f"Maksimal {limit} berkas bukti. Tekan «Selesai» untuk melanjutkan."
+
+
+def file_too_large(limit_mb: float) -> str:
+    return f"Berkas ini melebihi {limit_mb:g} MB dan tidak kami simpan. Kirim versi yang lebih kecil, atau tekan «Selesai»."
+
+
+EVIDENCE_WRONG_TYPE = "Bukti harus berupa foto atau dokumen. Kirim berkasnya, atau tekan «Selesai»."
+
+ASK_CONFIDENTIAL = (
+    "Pengaduan ini menyangkut dugaan pelanggaran. Apakah Anda ingin <b>identitas Anda dirahasiakan</b>? "
+    "Petugas hanya akan melihat inisial dan sebagian nomor Anda; hanya admin yang dapat membukanya, "
+    "dan setiap pembukaan dicatat."
+)
+CONFIDENTIAL_YES = "🔒 Ya, rahasiakan identitas saya"
+CONFIDENTIAL_NO = "Tidak perlu"
+
+SEND_BUTTON = "📨 Kirim pengaduan"
+EDIT_BUTTON = "✏️ Ubah"
+CANCEL_BUTTON = "✖️ Batal"
+EDIT_FIELDS = {
+    "nama": "Nama",
+    "kontak": "Kontak",
+    "jenis": "Jenis",
+    "paket": "Kode paket",
+    "uraian": "Uraian",
+    "bukti": "Bukti",
+}
+ASK_WHICH_FIELD = "Bagian mana yang ingin diubah?"
+
+
+def summary(draft: dict[str, object], kind_label: str, tier_label: str, confidential: bool) -> str:
+    files = draft.get("attachments") or []
+    package = draft.get("package_code") or "-"
+    secret = "\n🔒 Identitas dirahasiakan" if confidential else ""
+    return (
+        f"{step(7, '<b>Periksa pengaduan Anda</b>')}\n\n"
+        f"Nama: {esc(draft.get('name', ''))}\n"
+        f"Kontak: {esc(draft.get('contact', ''))}\n"
+        f"Jenis: {esc(kind_label)}\n"
+        f"Kode paket: {esc(package)}\n"
+        f"Bukti: {len(files)} berkas{secret}\n"
+        f"Perkiraan tingkat: <b>{esc(tier_label)}</b>\n\n"
+        f"<b>Uraian</b>\n{esc(draft.get('description', ''))}\n\n"
+        "Tekan «Kirim pengaduan» bila sudah benar."
+    )
+
+
+CANCELLED = "Pengisian pengaduan dibatalkan; tidak ada yang disimpan. Ketik /lapor untuk mulai lagi."
+TIMED_OUT = (
+    "Pengisian pengaduan dihentikan karena tidak ada jawaban selama {minutes} menit; tidak ada yang "
+    "disimpan. Ketik /lapor untuk mulai lagi."
+)
+ALREADY_SENT = "Pengaduan ini sudah terkirim. Cek dengan /status."
+SENT_MARK = "📨 Terkirim."
+WRONG_INPUT = "Maaf, jenis pesan itu tidak bisa kami pakai di langkah ini."
+STILL_FILING = "<i>Pengisian pengaduan Anda masih berjalan — lanjutkan jawab pertanyaan terakhir, atau /batal.</i>"
+RESTARTED = "Mengulang pengisian pengaduan dari awal."

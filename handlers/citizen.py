@@ -1,0 +1,158 @@
+"""The citizen's own tickets: /status, one ticket's history, and adding information."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.models import parse_ticket_code
+from bot.notices import ADD_INFO_PREFIX, describe_time_left
+from bot.texts import desk as texts
+from bot.tickets import TicketClosed, TicketNotFound
+from handlers import MAIN_GROUP
+from handlers.util import (
+    Context,
+    attachment_of,
+    command_args,
+    in_private_chat,
+    keyboard,
+    operation_key,
+    reply_html,
+    too_large,
+)
+
+ADDING_TO = "adding_to"
+
+
+async def status(update: Update, context: Context) -> None:
+    if not in_private_chat(update):
+        return
+    args = command_args(context)
+    if not args:
+        await show_status_list(update, context)
+        return
+    code = parse_ticket_code(" ".join(args[:2]) if len(args) >= 2 and args[0].upper() == "ADU" else args[0])
+    if code is None:
+        await reply_html(update, context, texts.STATUS_USAGE)
+        return
+    await show_ticket(update, context, code)
+
+
+async def show_status_list(update: Update, context: Context) -> None:
+    user = update.effective_user
+    assert user is not None
+    desk = context.desk
+    now = desk.clock()
+    tickets = await desk.tickets.citizen_tickets(user.id, limit=20)
+    rows = [(ticket, describe_time_left(desk.calendar, ticket, now)) for ticket in tickets]
+    buttons = [[(texts.DETAIL_BUTTON.format(code=ticket.code), f"st:{ticket.code}")] for ticket in tickets[:8]]
+    await reply_html(update, context, texts.citizen_ticket_list(rows, desk.zone, now),
+                     keyboard(buttons) if buttons else None)
+
+
+async def show_ticket(update: Update, context: Context, code: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    desk = context.desk
+    ticket = await desk.tickets.for_citizen(code, user.id)
+    if ticket is None:
+        # The same answer for someone else's code as for a code that does not exist.
+        await reply_html(update, context, texts.TICKET_NOT_FOUND)
+        return
+    now = desk.clock()
+    events = await desk.tickets.history(ticket)
+    view = texts.citizen_ticket_view(ticket, events, desk.zone, now=now,
+                                     left=describe_time_left(desk.calendar, ticket, now))
+    markup = keyboard([[(texts.ADD_INFO_BUTTON, f"{ADD_INFO_PREFIX}{ticket.code}")]]) if ticket.is_open else None
+    await reply_html(update, context, view, markup)
+
+
+async def detail_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await show_ticket(update, context, query.data.removeprefix("st:"))
+
+
+async def add_info_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    await query.answer()
+    code = query.data.removeprefix(ADD_INFO_PREFIX)
+    ticket = await context.desk.tickets.for_citizen(code, update.effective_user.id)
+    if ticket is None:
+        await reply_html(update, context, texts.TICKET_NOT_FOUND)
+        return
+    if not ticket.is_open:
+        await reply_html(update, context, texts.ticket_closed_for_citizen(code))
+        return
+    assert context.user_data is not None
+    context.user_data[ADDING_TO] = code
+    await reply_html(update, context, texts.ask_addition(code))
+
+
+async def cancel_addition(update: Update, context: Context) -> None:
+    if context.user_data and context.user_data.pop(ADDING_TO, None):
+        await reply_html(update, context, texts.ADDITION_CANCELLED)
+
+
+async def handle_free_message(update: Update, context: Context) -> bool:
+    """A private message outside the filing conversation that adds to a ticket, if it is one.
+
+    Either a reply to a bot message about the ticket, or the next message after «Tambah
+    keterangan». Returns False when the message is about no ticket.
+    """
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not in_private_chat(update):
+        return False
+    desk = context.desk
+    code: str | None = None
+    if message.reply_to_message is not None:
+        ticket = await desk.tickets.ticket_for_message(message.chat_id, message.reply_to_message.message_id)
+        if ticket is not None and ticket.citizen_user_id == user.id:
+            code = ticket.code
+    if code is None and context.user_data:
+        code = context.user_data.get(ADDING_TO)
+    if code is None:
+        return False
+    attachment = attachment_of(message)
+    text = message.text or message.caption or ""
+    if attachment is None and not text.strip():
+        await reply_html(update, context, texts.ADDITION_EMPTY)
+        return True
+    if attachment is not None and too_large(desk, attachment):
+        from bot.texts import filing as filing_texts
+
+        await reply_html(update, context, filing_texts.file_too_large(desk.settings.limits.max_file_mb))
+        return True
+    if len(text) > desk.settings.limits.description_max_chars:
+        from bot.texts import filing as filing_texts
+
+        await reply_html(update, context, filing_texts.description_too_long(
+            len(text), desk.settings.limits.description_max_chars))
+        return True
+    try:
+        await desk.tickets.add_citizen_message(
+            code, user.id, text, (attachment,) if attachment else (),
+            idempotency_key=operation_key(update, "citizen_message"),
+        )
+    except TicketNotFound:
+        await reply_html(update, context, texts.TICKET_NOT_FOUND)
+    except TicketClosed:
+        await reply_html(update, context, texts.ticket_closed_for_citizen(code))
+    else:
+        await reply_html(update, context, texts.addition_received(code))
+    if context.user_data is not None:
+        context.user_data.pop(ADDING_TO, None)
+    return True
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("status", status, filters=private), MAIN_GROUP)
+    application.add_handler(CommandHandler("batal", cancel_addition, filters=private), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(detail_button, pattern=r"^st:ADU-\d{4}-\d{5}$"), MAIN_GROUP)
+    application.add_handler(
+        CallbackQueryHandler(add_info_button, pattern=rf"^{ADD_INFO_PREFIX}ADU-\d{{4}}-\d{{5}}$"), MAIN_GROUP
+    )

@@ -1,0 +1,89 @@
+"""/start, /bantuan, /chatid, the main menu, and what to do with anything else."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.models import parse_ticket_code
+from bot.texts import common as texts
+from handlers import MAIN_GROUP, citizen, layanan, paket
+from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
+
+
+def main_menu() -> object:
+    return keyboard([
+        [(texts.BUTTON_FILE, texts.MENU_FILE)],
+        [(texts.BUTTON_STATUS, texts.MENU_STATUS)],
+        [(texts.BUTTON_PACKAGE, texts.MENU_PACKAGE)],
+        [(texts.BUTTON_SERVICE, texts.MENU_SERVICE)],
+    ])
+
+
+async def start(update: Update, context: Context) -> None:
+    if not in_private_chat(update):
+        return
+    user = update.effective_user
+    await reply_html(update, context, texts.welcome(user.first_name if user else None), main_menu())
+
+
+async def help_command(update: Update, context: Context) -> None:
+    if in_staff_chat(update, context):
+        await reply_html(update, context, texts.STAFF_HELP)
+    elif in_private_chat(update):
+        await reply_html(update, context, texts.HELP, main_menu())
+
+
+async def chat_id(update: Update, context: Context) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await reply_html(update, context, texts.chat_id_answer(chat.id, chat.title))
+
+
+async def menu_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if query.data == texts.MENU_STATUS:
+        await citizen.show_status_list(update, context)
+    elif query.data == texts.MENU_PACKAGE:
+        await paket.ask_for_code(update, context)
+    elif query.data == texts.MENU_SERVICE:
+        await layanan.show_overview(update, context)
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """Text outside any conversation: a ticket code, a package code, or a pointer to the menu."""
+    message = update.effective_message
+    if message is None or not in_private_chat(update):
+        return
+    if await citizen.handle_free_message(update, context):
+        return
+    text = (message.text or "").strip()
+    if text and parse_ticket_code(text):
+        context.args = [text]
+        await citizen.status(update, context)
+        return
+    if await paket.handle_code_text(update, context):
+        return
+    await reply_html(update, context, texts.NOT_UNDERSTOOD, main_menu())
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    if in_private_chat(update):
+        await reply_html(update, context, texts.UNKNOWN_COMMAND)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", start), MAIN_GROUP)
+    application.add_handler(CommandHandler("bantuan", help_command), MAIN_GROUP)
+    application.add_handler(CommandHandler("help", help_command), MAIN_GROUP)
+    application.add_handler(CommandHandler("chatid", chat_id), MAIN_GROUP)
+    application.add_handler(
+        CallbackQueryHandler(menu_button, pattern=r"^menu:(status|paket|layanan)$"), MAIN_GROUP
+    )
+    # Registered last in the main group: only what no other handler took reaches these.
+    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),
+                            MAIN_GROUP)
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, private_text),
+                            MAIN_GROUP)

@@ -1,0 +1,545 @@
+"""The guided filing conversation (/lapor): seven short steps, then one atomic filing.
+
+The draft lives in ``user_data`` (persisted in SQLite after every update), so a restart
+resumes at the same step with the same answers. Nothing reaches the ticket store before the
+citizen presses «Kirim»; that press files exactly once even when it is delivered twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from typing import Any
+
+from pydantic import ValidationError
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.models import Attachment, NewComplaint
+from bot.texts import common as common_texts
+from bot.texts import filing as texts
+from bot.tiers import MatterKind, Tier
+from handlers import MAIN_GROUP
+from handlers.util import (
+    Context,
+    attachment_of,
+    in_private_chat,
+    keyboard,
+    remove_buttons,
+    reply_html,
+    send_html,
+    too_large,
+)
+
+NAME, CONTACT, KIND, PACKAGE, DESCRIPTION, EVIDENCE, CONFIDENTIAL, CONFIRM, EDIT = range(9)
+DRAFT = "draft"
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+PACKAGE_PATTERN = re.compile(r"^\d{5,20}$")
+
+
+def normalise_phone(text: str) -> str | None:
+    """Indonesian mobile/landline numbers in the forms people write, as +62…; None if not one."""
+    digits = re.sub(r"[\s().-]", "", text.strip())
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if not digits.isdigit():
+        return None
+    if digits.startswith("62"):
+        national = digits[2:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        return None
+    national = national.lstrip("0") if national.startswith("0") else national
+    if not 8 <= len(national) <= 12:
+        return None
+    return f"+62{national}"
+
+
+def normalise_contact(text: str) -> str | None:
+    text = text.strip()
+    if EMAIL_PATTERN.match(text) and len(text) <= 120:
+        return text.lower()
+    return normalise_phone(text)
+
+
+# --- draft helpers ------------------------------------------------------------------------
+
+
+def _draft(context: Context) -> dict[str, Any]:
+    user_data = context.user_data
+    assert user_data is not None
+    draft: dict[str, Any] = user_data.setdefault(DRAFT, {})
+    return draft
+
+
+def _touch(context: Context) -> None:
+    _draft(context)["touched_at"] = context.desk.clock().isoformat()
+
+
+def _expired(context: Context) -> bool:
+    """True when the draft sat idle past the timeout (also after a restart lost the timer)."""
+    user_data = context.user_data or {}
+    touched = user_data.get(DRAFT, {}).get("touched_at")
+    if not touched:
+        return False
+    limit = dt.timedelta(minutes=context.desk.settings.limits.conversation_timeout_minutes)
+    return context.desk.clock() - dt.datetime.fromisoformat(touched) > limit
+
+
+def _drop_draft(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+
+
+def _editing(context: Context) -> bool:
+    return bool(_draft(context).get("editing"))
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> int:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if not in_private_chat(update):
+        return ConversationHandler.END
+    if context.user_data and context.user_data.get(DRAFT):
+        await reply_html(update, context, texts.RESTARTED)
+    _drop_draft(context)
+    _touch(context)
+    return await ask_name(update, context)
+
+
+async def ask_name(update: Update, context: Context) -> int:
+    user = update.effective_user
+    name = user.full_name if user else ""
+    if name and len(name.strip()) >= 2:
+        markup = keyboard([[(texts.use_name_button(name), "lapor:nama")]])
+        await reply_html(update, context, texts.ASK_NAME, markup)
+    else:
+        await reply_html(update, context, texts.ASK_NAME_TYPED)
+    return NAME
+
+
+async def name_from_telegram(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    await query.answer()
+    return await _set_name(update, context, update.effective_user.full_name)
+
+
+async def name_typed(update: Update, context: Context) -> int:
+    message = update.effective_message
+    assert message is not None
+    return await _set_name(update, context, message.text or "")
+
+
+async def _set_name(update: Update, context: Context, name: str) -> int:
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 100 or not any(ch.isalpha() for ch in name):
+        await reply_html(update, context, texts.NAME_INVALID)
+        return NAME
+    _draft(context)["name"] = name
+    return await _next(update, context, ask_contact)
+
+
+async def ask_contact(update: Update, context: Context) -> int:
+    markup = ReplyKeyboardMarkup(
+        [[KeyboardButton(texts.SHARE_PHONE_BUTTON, request_contact=True)]],
+        resize_keyboard=True, one_time_keyboard=True,
+    )
+    await reply_html(update, context, texts.ASK_CONTACT, markup)
+    return CONTACT
+
+
+async def contact_shared(update: Update, context: Context) -> int:
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    user = update.effective_user
+    if message.contact.user_id is not None and user is not None and message.contact.user_id != user.id:
+        await reply_html(update, context, texts.CONTACT_NOT_YOURS)
+        return CONTACT
+    phone = normalise_phone(message.contact.phone_number)
+    if phone is None:
+        await reply_html(update, context, texts.CONTACT_INVALID)
+        return CONTACT
+    return await _set_contact(update, context, phone)
+
+
+async def contact_typed(update: Update, context: Context) -> int:
+    message = update.effective_message
+    assert message is not None
+    contact = normalise_contact(message.text or "")
+    if contact is None:
+        await reply_html(update, context, texts.CONTACT_INVALID)
+        return CONTACT
+    return await _set_contact(update, context, contact)
+
+
+async def _set_contact(update: Update, context: Context, contact: str) -> int:
+    _draft(context)["contact"] = contact
+    # Take the one-time phone keyboard away before showing inline buttons.
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, "✔️", reply_markup=ReplyKeyboardRemove())
+    return await _next(update, context, ask_kind)
+
+
+async def ask_kind(update: Update, context: Context) -> int:
+    rows = [[(label, f"lapor:jenis:{kind.value}")] for kind, label in texts.KIND_BUTTONS.items()]
+    await reply_html(update, context, texts.ASK_KIND, keyboard(rows))
+    return KIND
+
+
+async def kind_chosen(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _draft(context)["kind"] = MatterKind(query.data.rsplit(":", 1)[1]).value
+    return await _next(update, context, ask_package)
+
+
+async def kind_typed(update: Update, context: Context) -> int:
+    await reply_html(update, context, texts.KIND_BY_BUTTON_TEXT)
+    return await ask_kind(update, context)
+
+
+async def ask_package(update: Update, context: Context) -> int:
+    await reply_html(update, context, texts.ASK_PACKAGE, keyboard([[(texts.SKIP_BUTTON, "lapor:lewati")]]))
+    return PACKAGE
+
+
+async def package_typed(update: Update, context: Context) -> int:
+    message = update.effective_message
+    assert message is not None
+    code = re.sub(r"\s", "", message.text or "")
+    if not PACKAGE_PATTERN.match(code):
+        await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, "lapor:lewati")]]))
+        return PACKAGE
+    _draft(context)["package_code"] = code
+    return await _next(update, context, ask_description)
+
+
+async def package_skipped(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    _draft(context)["package_code"] = None
+    return await _next(update, context, ask_description)
+
+
+async def ask_description(update: Update, context: Context) -> int:
+    minimum = context.desk.settings.limits.description_min_chars
+    await reply_html(update, context, texts.ASK_DESCRIPTION.format(min=minimum))
+    return DESCRIPTION
+
+
+async def description_typed(update: Update, context: Context) -> int:
+    message = update.effective_message
+    assert message is not None
+    text = (message.text or "").strip()
+    limits = context.desk.settings.limits
+    if len(text) < limits.description_min_chars:
+        await reply_html(update, context, texts.description_too_short(len(text), limits.description_min_chars))
+        return DESCRIPTION
+    if len(text) > limits.description_max_chars:
+        await reply_html(update, context, texts.description_too_long(len(text), limits.description_max_chars))
+        return DESCRIPTION
+    _draft(context)["description"] = text
+    return await _next(update, context, ask_evidence)
+
+
+async def ask_evidence(update: Update, context: Context) -> int:
+    done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, "lapor:bukti_selesai")]])
+    await reply_html(update, context, texts.ASK_EVIDENCE, done)
+    return EVIDENCE
+
+
+async def evidence_file(update: Update, context: Context) -> int:
+    message = update.effective_message
+    assert message is not None
+    attachment = attachment_of(message)
+    desk = context.desk
+    draft = _draft(context)
+    files: list[dict[str, Any]] = draft.setdefault("attachments", [])
+    done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, "lapor:bukti_selesai")]])
+    if attachment is None:
+        await reply_html(update, context, texts.EVIDENCE_WRONG_TYPE, done)
+        return EVIDENCE
+    if too_large(desk, attachment):
+        await reply_html(update, context, texts.file_too_large(desk.settings.limits.max_file_mb), done)
+        return EVIDENCE
+    if len(files) >= desk.settings.limits.evidence_max_files:
+        await reply_html(update, context, texts.evidence_limit(desk.settings.limits.evidence_max_files), done)
+        return EVIDENCE
+    files.append(attachment.model_dump())
+    _touch(context)
+    await reply_html(update, context, texts.evidence_received(len(files)), done)
+    return EVIDENCE
+
+
+async def evidence_done(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    draft = _draft(context)
+    draft.setdefault("attachments", [])
+    if _predicted_tier(context) is Tier.BERKADAR and "confidential" not in draft:
+        markup = keyboard([[(texts.CONFIDENTIAL_YES, "lapor:rahasia:ya")],
+                           [(texts.CONFIDENTIAL_NO, "lapor:rahasia:tidak")]])
+        await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
+        _touch(context)
+        return CONFIDENTIAL
+    return await _next(update, context, show_summary)
+
+
+async def confidential_chosen(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _draft(context)["confidential"] = query.data.endswith(":ya")
+    return await _next(update, context, show_summary)
+
+
+def _predicted_tier(context: Context) -> Tier:
+    draft = _draft(context)
+    kind = MatterKind(draft.get("kind", MatterKind.PERTANYAAN.value))
+    return context.desk.classifier.classify(kind, draft.get("description", "")).tier
+
+
+async def show_summary(update: Update, context: Context) -> int:
+    draft = _draft(context)
+    draft.pop("editing", None)
+    tier = _predicted_tier(context)
+    if tier is not Tier.BERKADAR:
+        draft.pop("confidential", None)  # the option only exists for alleged wrongdoing
+    text = texts.summary(draft, MatterKind(draft["kind"]).label, tier.label, bool(draft.get("confidential")))
+    markup = keyboard([
+        [(texts.SEND_BUTTON, "lapor:kirim")],
+        [(texts.EDIT_BUTTON, "lapor:ubah"), (texts.CANCEL_BUTTON, "lapor:batal")],
+    ])
+    await reply_html(update, context, text, markup)
+    return CONFIRM
+
+
+async def choose_field(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    rows = [[(label, f"lapor:ubah:{key}")] for key, label in texts.EDIT_FIELDS.items()]
+    await reply_html(update, context, texts.ASK_WHICH_FIELD, keyboard(rows))
+    return EDIT
+
+
+async def edit_field(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    field = query.data.rsplit(":", 1)[1]
+    draft = _draft(context)
+    draft["editing"] = True
+    if field == "bukti":
+        draft["attachments"] = []
+    if field in ("jenis", "uraian"):
+        draft.pop("confidential", None)  # the tier may change, so ask again if it still applies
+    asks = {"nama": ask_name, "kontak": ask_contact, "jenis": ask_kind, "paket": ask_package,
+            "uraian": ask_description, "bukti": ask_evidence}
+    return await asks[field](update, context)
+
+
+async def _next(update: Update, context: Context, ask: Any) -> int:
+    """Moves on: back to the summary when the citizen was editing one field, else the next step."""
+    _touch(context)
+    if _editing(context) and ask is not ask_evidence:
+        return await show_summary(update, context)
+    result: int = await ask(update, context)
+    return result
+
+
+async def send(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    await query.answer()
+    desk = context.desk
+    draft = _draft(context)
+    # The summary message identifies this filing: a double tap or a redelivered update
+    # carries the same message id and returns the ticket filed the first time.
+    key = f"file:{chat.id}:{query.message.message_id}"
+    today_start = desk.clock().astimezone(desk.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    filed_today = await desk.tickets.filed_since(user.id, today_start)
+    earlier = await desk.tickets.db.fetchval("SELECT 1 FROM tickets WHERE idempotency_key = ?", (key,))
+    if earlier is None and filed_today >= desk.settings.limits.complaints_per_day:
+        await reply_html(update, context, common_texts.COMPLAINTS_PER_DAY_REACHED.format(count=filed_today))
+        _drop_draft(context)
+        return ConversationHandler.END
+    try:
+        complaint = NewComplaint(
+            name=draft["name"], contact=draft["contact"], matter_kind=MatterKind(draft["kind"]),
+            package_code=draft.get("package_code"), description=draft["description"],
+            citizen_user_id=user.id, citizen_chat_id=chat.id,
+            confidential=bool(draft.get("confidential")),
+            attachments=tuple(Attachment(**item) for item in draft.get("attachments", [])),
+        )
+    except (KeyError, ValidationError):
+        # A draft from an older version or a lost step: start over rather than store half a complaint.
+        _drop_draft(context)
+        await reply_html(update, context, texts.CANCELLED)
+        return ConversationHandler.END
+    await desk.tickets.file(complaint, idempotency_key=key)
+    _drop_draft(context)
+    await remove_buttons(update)
+    return ConversationHandler.END
+
+
+async def sent_already(update: Update, context: Context) -> None:
+    """A «Kirim» press after the conversation ended (double tap): the ticket exists already."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(texts.ALREADY_SENT)
+
+
+async def cancel(update: Update, context: Context) -> int:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    _drop_draft(context)
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, texts.CANCELLED, reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    _drop_draft(context)
+    chat = update.effective_chat
+    if chat is not None:
+        minutes = context.desk.settings.limits.conversation_timeout_minutes
+        await context.bot.send_message(chat.id, texts.TIMED_OUT.format(minutes=minutes),
+                                       reply_markup=ReplyKeyboardRemove())
+
+
+async def wrong_input(update: Update, context: Context) -> int | None:
+    """A sticker, voice note, location… where text or a button is expected: explain, ask again."""
+    await reply_html(update, context, texts.WRONG_INPUT)
+    return await _repeat_question(update, context)
+
+
+async def _repeat_question(update: Update, context: Context) -> int | None:
+    state = _current_state(update, context)
+    asks = {NAME: ask_name, CONTACT: ask_contact, KIND: ask_kind, PACKAGE: ask_package,
+            DESCRIPTION: ask_description, EVIDENCE: ask_evidence, CONFIRM: show_summary}
+    ask = asks.get(state) if state is not None else None
+    if ask is None:
+        return None
+    result: int = await ask(update, context)
+    return result
+
+
+def _current_state(update: Update, context: Context) -> int | None:
+    handler: ConversationHandler[Any] = context.desk.extras["filing_handler"]
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return None
+    state = handler._conversations.get((chat.id, user.id))  # noqa: SLF001 - PTB has no public getter
+    return state if isinstance(state, int) else None
+
+
+def _menu_command(callback: Any) -> Any:
+    """Main-menu commands mid-conversation: answer them, remind, and stay at the same step."""
+
+    async def run(update: Update, context: Context) -> None:
+        await callback(update, context)
+        chat = update.effective_chat
+        if chat is not None:
+            await send_html(context, chat.id, texts.STILL_FILING)
+
+    return run
+
+
+def _guard_expiry(callback: Any) -> Any:
+    """Every step first checks the idle timeout, which survives restarts unlike PTB's timer."""
+
+    async def run(update: Update, context: Context) -> int | None:
+        if _expired(context):
+            await timed_out(update, context)
+            return ConversationHandler.END
+        result: int | None = await callback(update, context)
+        return result
+
+    return run
+
+
+def build_conversation(application: Application) -> ConversationHandler[Any]:  # type: ignore[type-arg]
+    from handlers import citizen, common, layanan, paket
+
+    desk = application.desk  # type: ignore[attr-defined]
+    private = filters.ChatType.PRIVATE
+    text = private & filters.TEXT & ~filters.COMMAND
+    files = private & (filters.PHOTO | filters.Document.ALL)
+    other = private & ~filters.COMMAND
+    g = _guard_expiry
+    states: dict[object, list[Any]] = {
+        NAME: [CallbackQueryHandler(g(name_from_telegram), pattern=r"^lapor:nama$"),
+               MessageHandler(text, g(name_typed))],
+        CONTACT: [MessageHandler(private & filters.CONTACT, g(contact_shared)),
+                  MessageHandler(text, g(contact_typed))],
+        KIND: [CallbackQueryHandler(g(kind_chosen), pattern=r"^lapor:jenis:[a-z]+$"),
+               MessageHandler(text, g(kind_typed))],
+        PACKAGE: [CallbackQueryHandler(g(package_skipped), pattern=r"^lapor:lewati$"),
+                  MessageHandler(text, g(package_typed))],
+        DESCRIPTION: [MessageHandler(text, g(description_typed))],
+        EVIDENCE: [CallbackQueryHandler(g(evidence_done), pattern=r"^lapor:bukti_selesai$"),
+                   MessageHandler(files, g(evidence_file)),
+                   MessageHandler(other, g(evidence_file))],
+        CONFIDENTIAL: [CallbackQueryHandler(g(confidential_chosen), pattern=r"^lapor:rahasia:(ya|tidak)$")],
+        CONFIRM: [CallbackQueryHandler(g(send), pattern=r"^lapor:kirim$"),
+                  CallbackQueryHandler(g(choose_field), pattern=r"^lapor:ubah$")],
+        EDIT: [CallbackQueryHandler(g(edit_field), pattern=r"^lapor:ubah:[a-z]+$")],
+        ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out),
+                                      CallbackQueryHandler(timed_out)],
+    }
+    fallbacks: list[Any] = [
+        CommandHandler("batal", cancel),
+        CallbackQueryHandler(cancel, pattern=r"^lapor:batal$"),
+        CommandHandler("lapor", start),
+        CallbackQueryHandler(start, pattern=r"^menu:lapor$"),
+        CommandHandler("start", _menu_command(common.start)),
+        CommandHandler("bantuan", _menu_command(common.help_command)),
+        CommandHandler("status", _menu_command(citizen.status)),
+        CommandHandler("paket", _menu_command(paket.paket_command)),
+        CommandHandler("layanan", _menu_command(layanan.layanan_command)),
+        MessageHandler(private & filters.COMMAND, _menu_command(common.unknown_command)),
+        MessageHandler(other, wrong_input),
+    ]
+    with warnings.catch_warnings():
+        # per_message=False is deliberate: the conversation is per chat and user, buttons included.
+        warnings.filterwarnings("ignore", category=PTBUserWarning)
+        handler: ConversationHandler[Any] = ConversationHandler(
+            entry_points=[CommandHandler("lapor", start, filters=private),
+                          CallbackQueryHandler(start, pattern=r"^menu:lapor$")],
+            states=states,
+            fallbacks=fallbacks,
+            conversation_timeout=desk.settings.limits.conversation_timeout_minutes * 60,
+            name="filing",
+            persistent=True,
+            allow_reentry=True,
+        )
+    desk.extras["filing_handler"] = handler
+    return handler
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(build_conversation(application), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(sent_already, pattern=r"^lapor:kirim$"), MAIN_GROUP)

@@ -1,0 +1,126 @@
+"""Small helpers shared by the handlers (Telegram-side parsing and rendering)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, RetryAfter
+
+from bot.app import Desk, HelpdeskContext
+from bot.formatting import split_for_telegram
+from bot.models import Actor, Attachment
+
+Context = HelpdeskContext
+FLOOD_RETRIES = 2
+
+
+def in_staff_chat(update: Update, context: Context) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.id == context.desk.staff_chat.id
+
+
+def in_private_chat(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == "private"
+
+
+def staff_actor(update: Update) -> Actor:
+    user = update.effective_user
+    assert user is not None
+    return Actor.staff(user.id, user.full_name)
+
+
+async def send_html(
+    context: Context,
+    chat_id: int,
+    html_text: str,
+    reply_markup: Any = None,
+    reply_to_message_id: int | None = None,
+) -> Message:
+    """Sends HTML, split into several messages when over Telegram's limit (buttons on the last)."""
+    parts = split_for_telegram(html_text)
+    message: Message | None = None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        for attempt in range(FLOOD_RETRIES + 1):
+            try:
+                message = await context.bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=reply_markup if last else None,
+                    reply_to_message_id=reply_to_message_id if index == 0 else None,
+                    allow_sending_without_reply=True,
+                )
+                break
+            except RetryAfter as exc:
+                # Waiting here holds only this chat (updates are ordered per chat, parallel across).
+                if attempt == FLOOD_RETRIES:
+                    raise
+                await asyncio.sleep(exc.retry_after if isinstance(exc.retry_after, int) else exc.retry_after.total_seconds())
+    assert message is not None
+    return message
+
+
+async def reply_html(update: Update, context: Context, html_text: str, reply_markup: Any = None) -> Message:
+    chat = update.effective_chat
+    assert chat is not None
+    return await send_html(context, chat.id, html_text, reply_markup)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from (label, callback_data) pairs; data is checked against Telegram's 64 bytes."""
+    for row in rows:
+        for _, data in row:
+            if len(data.encode()) > 64:
+                raise ValueError(f"callback data too long: {data!r}")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def attachment_of(message: Message) -> Attachment | None:
+    """The photo or document of a message as evidence, or None."""
+    if message.photo:
+        largest = message.photo[-1]
+        return Attachment(kind="photo", file_id=largest.file_id, file_unique_id=largest.file_unique_id,
+                          file_size=largest.file_size)
+    if message.document:
+        doc = message.document
+        return Attachment(kind="document", file_id=doc.file_id, file_unique_id=doc.file_unique_id,
+                          file_name=doc.file_name, mime_type=doc.mime_type, file_size=doc.file_size)
+    return None
+
+
+def too_large(desk: Desk, attachment: Attachment) -> bool:
+    limit = desk.settings.limits.max_file_mb * 1024 * 1024
+    return attachment.file_size is not None and attachment.file_size > limit
+
+
+def operation_key(update: Update, action: str) -> str:
+    """Idempotency key of an action: the Telegram message behind it, else the update id."""
+    message = update.effective_message
+    if update.callback_query is not None:
+        return f"{action}:cb:{update.callback_query.id}"
+    if message is not None:
+        return f"{action}:msg:{message.chat_id}:{message.message_id}"
+    return f"{action}:upd:{update.update_id}"
+
+
+def command_args(context: Context) -> list[str]:
+    return list(context.args or [])
+
+
+async def remove_buttons(update: Update) -> None:
+    """Takes the inline buttons off the pressed message; an already bare message is fine."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise

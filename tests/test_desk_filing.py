@@ -1,0 +1,215 @@
+"""The citizen's side end to end: real Application and handlers, Bot API double, SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import WITA, Bench
+
+KINDS = {
+    "pertanyaan": "Ringan",
+    "aturan": "Normatif",
+    "layanan": "Tidak Berkadar Pengawasan",
+    "pelanggaran": "Berkadar Pengawasan",
+}
+
+
+async def test_start_shows_menu_and_help(bench: Bench) -> None:
+    sent = await bench.say(bench.citizen, "/start")
+    assert "Halo, Budi" in sent[0].rendered
+    assert [data for _, data in sent[0].buttons] == ["menu:lapor", "menu:status", "menu:paket", "menu:layanan"]
+    help_text = (await bench.say(bench.citizen, "/bantuan"))[0].rendered
+    for command in ("/lapor", "/status", "/paket", "/layanan", "/batal"):
+        assert command in help_text
+
+
+async def test_commands_registered_for_private_and_staff_scopes(bench: Bench) -> None:
+    private = bench.fake.visible_commands(chat_id=bench.citizen.id)
+    assert {"lapor", "status", "paket", "layanan"} <= {name for name, _ in private}
+    staff = bench.fake.visible_commands(chat_id=bench.staff_chat_id, user_id=bench.officer.id)
+    assert {"balas", "tingkat", "tutup", "daftar"} <= {name for name, _ in staff}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+async def test_full_filing_of_each_kind(bench: Bench, kind: str) -> None:
+    bench.clock.set(dt.datetime(2026, 12, 23, 10, 0, tzinfo=WITA))
+    code = await bench.file_complaint(kind=kind, description="Mohon penjelasan jadwal tender jalan Tanjung Selor.")
+    assert code == "ADU-2026-00001"
+    confirmation = next(m for m in bench.fake.sent(bench.citizen.id) if "Kode pengaduan" in m.rendered)
+    assert f"Tingkat: {KINDS[kind]}" in confirmation.rendered
+    if kind == "aturan":
+        assert "Senin, 04 Januari 2027 pukul 16.00 WITA" in confirmation.rendered
+    assert "Alur penanganan pengaduan" in confirmation.rendered
+    card = bench.last(bench.staff_chat_id)
+    assert code in card.rendered and KINDS[kind] in card.rendered
+    assert ("✅ Tutup", f"tk:tutup:{code}") in card.buttons
+    ticket = await bench.desk.tickets.get(code)
+    assert ticket.contact == "+6281234567890" and ticket.name == "Budi Santoso"
+
+
+async def test_wrongdoing_filed_as_question_is_escalated(bench: Bench) -> None:
+    code = await bench.file_complaint(kind="pertanyaan",
+                                      description="Saya dengar panitia disuap agar pemenangnya sudah diatur.")
+    ticket = await bench.desk.tickets.get(code)
+    assert ticket.tier.value == "berkadar"
+    assert "suap" in ticket.tier_reason.lower()
+
+
+async def test_contact_validation_and_phone_button(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    ask = bench.last(chat)
+    assert ask.reply_markup["keyboard"][0][0]["request_contact"] is True
+    sent = await bench.say(user, "nomor saya rahasia")
+    assert "belum terbaca" in sent[0].rendered
+    sent = await bench.run(bench.fake.send_contact(user, None, phone_number="6281299998888"))
+    assert any("Pengaduan Anda termasuk" in m.rendered for m in sent)
+    assert bench.desk.tickets  # still nothing stored
+    assert await bench.desk.db.fetchval("SELECT COUNT(*) FROM tickets") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("0812-3456-7890", "+6281234567890"), ("+62 812 3456 7890", "+6281234567890"),
+     ("6281234567890", "+6281234567890"), ("Budi@Contoh.ID", "budi@contoh.id")],
+)
+async def test_contact_forms_are_normalised(bench: Bench, text: str, expected: str) -> None:
+    code = await bench.file_complaint(contact=text)
+    assert (await bench.desk.tickets.get(code)).contact == expected
+
+
+async def test_bad_inputs_get_explanations_and_the_same_question(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    sent = await bench.run(bench.fake.send_sticker(user, None))
+    assert "tidak bisa kami pakai" in sent[0].rendered and "nama Anda" in sent[-1].rendered
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    sent = await bench.run(bench.fake.send_voice(user, None))
+    assert "tidak bisa kami pakai" in sent[0].rendered
+    await bench.say(user, "budi@contoh.id")
+    sent = await bench.run(bench.fake.send_location(user, None))
+    assert "Pengaduan Anda termasuk" in sent[-1].rendered
+    await bench.press(user, bench.last(chat), "lapor:jenis:layanan")
+    assert "angka" in (await bench.say(user, "paket jalan"))[0].rendered
+    await bench.press(user, bench.last(chat), "lapor:lewati")
+    assert "minimal 20" in (await bench.say(user, "terlalu pendek"))[0].rendered
+    assert "melebihi batas 3000" in (await bench.say(user, "x" * 3001))[0].rendered
+    assert await bench.desk.db.fetchval("SELECT COUNT(*) FROM tickets") == 0
+
+
+async def test_evidence_is_attached_and_copied_to_staff(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(chat), "lapor:jenis:layanan")
+    await bench.press(user, bench.last(chat), "lapor:lewati")
+    await bench.say(user, "Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    await bench.run(bench.fake.send_photo(user, None))
+    sent = await bench.run(bench.fake.send_document(user, None, file_name="bukti.pdf"))
+    assert "Bukti ke-2" in sent[0].rendered
+    await bench.press(user, bench.last(chat), "lapor:bukti_selesai")
+    assert "Bukti: 2 berkas" in bench.last(chat).rendered
+    await bench.press(user, bench.last(chat), "lapor:kirim")
+    media = [m.media_type for m in bench.fake.sent(bench.staff_chat_id) if m.is_media]
+    assert media == ["photo", "document"]
+
+
+async def test_cancel_stores_nothing(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    sent = await bench.say(user, "/batal")
+    assert "dibatalkan" in sent[0].rendered
+    assert await bench.desk.db.fetchval("SELECT COUNT(*) FROM tickets") == 0
+    # After cancelling, text is no longer taken as a contact.
+    sent = await bench.say(user, "081234567890")
+    assert "Pengaduan Anda termasuk" not in sent[0].rendered
+
+
+async def test_menu_command_mid_conversation_is_answered_not_swallowed(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    sent = await bench.say(user, "/status")
+    assert "belum punya pengaduan" in sent[0].rendered
+    assert "masih berjalan" in sent[-1].rendered
+    # Still at the contact step.
+    sent = await bench.say(user, "081234567890")
+    assert "Pengaduan Anda termasuk" in sent[-1].rendered
+
+
+async def test_idle_conversation_expires_and_stores_nothing(tmp_path) -> None:
+    bench = Bench(tmp_path, limits={"conversation_timeout_minutes": 1})
+    await bench.start()
+    try:
+        user, chat = bench.citizen, bench.citizen.id
+        bench.clock.set(dt.datetime(2026, 12, 1, 9, 0, tzinfo=WITA))
+        await bench.say(user, "/lapor")
+        await bench.press(user, bench.last(chat), "lapor:nama")
+        bench.clock.advance(dt.timedelta(minutes=2))
+        sent = await bench.say(user, "081234567890")
+        assert "tidak ada jawaban selama 1 menit" in sent[0].rendered
+        assert await bench.desk.db.fetchval("SELECT COUNT(*) FROM tickets") == 0
+    finally:
+        await bench.stop()
+
+
+async def test_double_tap_on_send_files_once(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(chat), "lapor:jenis:aturan")
+    await bench.press(user, bench.last(chat), "lapor:lewati")
+    await bench.say(user, "Apakah HPS boleh dirahasiakan sebelum pembukaan penawaran?")
+    await bench.press(user, bench.last(chat), "lapor:bukti_selesai")
+    summary = bench.last(chat)
+    first = bench.fake.press_button(user, chat, summary.message_id, "lapor:kirim")
+    second = bench.fake.press_button(user, chat, summary.message_id, "lapor:kirim")
+    await bench.settle(first)
+    await bench.settle(second)
+    assert await bench.desk.db.fetchval("SELECT COUNT(*) FROM tickets") == 1
+    codes = [m for m in bench.fake.sent(chat) if "Kode pengaduan" in m.rendered]
+    assert len(codes) == 1
+
+
+async def test_status_lists_own_tickets_and_hides_others(bench: Bench) -> None:
+    code = await bench.file_complaint()
+    listing = (await bench.say(bench.citizen, "/status"))[0]
+    assert code in listing.rendered
+    detail = (await bench.say(bench.citizen, f"/status {code}"))[0]
+    assert "Riwayat" in detail.rendered and "Pengaduan diterima" in detail.rendered
+    stranger = (await bench.say(bench.other, f"/status {code}"))[0]
+    unknown = (await bench.say(bench.other, "/status ADU-2026-09999"))[0]
+    assert stranger.rendered == unknown.rendered
+    assert code not in stranger.rendered
+    assert "belum punya" in (await bench.say(bench.other, "/status"))[0].rendered
+
+
+async def test_html_special_name_and_long_text_arrive_intact(bench: Bench) -> None:
+    user = bench.fake.user("<b>Budi", '& "Sari"</b>')
+    long_text = ("Uraian panjang <script>alert(1)</script> & lain-lain. " * 100)[:3000]
+    code = await bench.file_complaint(user, description=long_text)
+    card_parts = [m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered or "Uraian panjang" in m.rendered]
+    rendered = "".join(m.rendered for m in card_parts)
+    assert '<b>Budi & "Sari"</b>' in rendered
+    assert "<script>alert(1)</script>" in rendered
+    assert all(len(m.rendered) <= 4096 for m in bench.fake.sent())
+
+
+async def test_citizen_adds_information_by_reply_and_button(bench: Bench) -> None:
+    code = await bench.file_complaint()
+    confirmation = next(m for m in bench.fake.sent(bench.citizen.id) if "Kode pengaduan" in m.rendered)
+    sent = await bench.say(bench.citizen, "Tambahan: lokasi di km 12.", reply_to=confirmation.message_id)
+    assert "diteruskan" in sent[0].rendered
+    assert "Tambahan: lokasi di km 12." in bench.last(bench.staff_chat_id).rendered
+    view = (await bench.say(bench.citizen, f"/status {code}"))[0]
+    await bench.press(bench.citizen, view, f"tambah:{code}")
+    await bench.run(bench.fake.send_photo(bench.citizen, None, caption="foto lokasi"))
+    assert bench.last(bench.staff_chat_id).media_type == "photo"
+    history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
+    assert [e.kind.value for e in history].count("citizen_message") == 2
