@@ -39,6 +39,12 @@ STAFF_CHAT_KEY = "staff_chat_id"
 UndeliveredHook = Callable[[OutboxRow, str], Awaitable[None]]
 
 
+def flood_wait_seconds(exc: RetryAfter) -> float:
+    """retry_after in seconds (PTB 22 is moving the attribute from int to timedelta)."""
+    value = getattr(exc, "_retry_after", None)
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(exc.retry_after)  # type: ignore[arg-type]
+
+
 def plain_text(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
@@ -153,7 +159,7 @@ class OutboxSender:
         try:
             await self._send_parts(row)
         except RetryAfter as exc:
-            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+            wait = flood_wait_seconds(exc)
             log.warning("flood wait chat_id=%s outbox_id=%s retry_after=%s", row.chat_id, row.id, wait)
             await self._postpone(row, float(wait), "429 retry_after")
             return False

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, RetryAfter
 
 from bot.app import Desk, HelpdeskContext
 from bot.formatting import split_for_telegram
+from bot.outbox import flood_wait_seconds
 from bot.models import Actor, Attachment
 
 Context = HelpdeskContext
@@ -60,7 +61,7 @@ async def send_html(
                 # Waiting here holds only this chat (updates are ordered per chat, parallel across).
                 if attempt == FLOOD_RETRIES:
                     raise
-                await asyncio.sleep(exc.retry_after if isinstance(exc.retry_after, int) else exc.retry_after.total_seconds())
+                await asyncio.sleep(flood_wait_seconds(exc))
     assert message is not None
     return message
 
