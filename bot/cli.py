@@ -152,7 +152,7 @@ def cmd_deadline(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Diterima: {format_when(received, zone)}")
         for day, reason in explanation.skipped:
             print(f"  dilewati {format_date(day)}: {reason}")
-        print(f"Hari kerja dihitung: {len(explanation.working_days)}")
+        print(f"Hari kerja dihitung: {len(explanation.counted)}")
         print(f"Batas: {format_when(explanation.deadline, zone)}")
         deadline = explanation.deadline
     else:

@@ -113,8 +113,8 @@ def citizen_ticket_view(ticket: Ticket, events: list[TicketEvent], zone: ZoneInf
         lines.append(f"Perkiraan jawaban: {esc(format_when(ticket.target_at, zone))}")
     lines.append(f"\n<b>Isi pengaduan</b>\n{esc(truncate_plain(ticket.description, 600))}")
     lines.append("\n<b>Riwayat</b>")
-    lines.extend(history_line(event, zone, for_citizen=True) for event in events)
-    return "\n".join(line for line in lines if line is not None)
+    lines.extend(line for event in events if (line := history_line(event, zone, for_citizen=True)))
+    return "\n".join(lines)
 
 
 def citizen_ticket_list(rows: list[tuple[Ticket, str]], zone: ZoneInfo, now: dt.datetime) -> str:

@@ -112,7 +112,8 @@ ASK_WHICH_FIELD = "Bagian mana yang ingin diubah?"
 
 
 def summary(draft: dict[str, object], kind_label: str, tier_label: str, confidential: bool) -> str:
-    files = draft.get("attachments") or []
+    files = draft.get("attachments")
+    count = len(files) if isinstance(files, list) else 0
     package = draft.get("package_code") or "-"
     secret = "\n🔒 Identitas dirahasiakan" if confidential else ""
     return (
@@ -121,7 +122,7 @@ def summary(draft: dict[str, object], kind_label: str, tier_label: str, confiden
         f"Kontak: {esc(draft.get('contact', ''))}\n"
         f"Jenis: {esc(kind_label)}\n"
         f"Kode paket: {esc(package)}\n"
-        f"Bukti: {len(files)} berkas{secret}\n"
+        f"Bukti: {count} berkas{secret}\n"
         f"Perkiraan tingkat: <b>{esc(tier_label)}</b>\n\n"
         f"<b>Uraian</b>\n{esc(draft.get('description', ''))}\n\n"
         "Tekan «Kirim pengaduan» bila sudah benar."

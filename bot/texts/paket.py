@@ -1,0 +1,561 @@
+"""Texts about procurement packages: stage names, status views, notices, CSV import reports.
+
+Every function returns Telegram HTML unless it says "plain"; anything typed by a person or
+read from a file goes through ``esc``. Domain types are imported for type checking only, so
+:mod:`bot.packages` can import this module without a cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.formatting import WITA, esc, format_rupiah, format_short, format_when, truncate_plain
+
+if TYPE_CHECKING:
+    from bot.package_csv import ImportReport
+    from bot.packages import Package, StageChange, StageChoice, StageEntry, StageState
+
+# --- names ---------------------------------------------------------------------------------------
+
+# The six steps of "Sistem, Mekanisme dan Prosedur" (SK 188/139/K.Setda/2021).
+STAGE_LABELS: dict[int, str] = {
+    1: "Rencana Umum Pengadaan diumumkan",
+    2: "Formulir persiapan pengadaan diisi",
+    3: "Reviu dokumen persiapan oleh Pokmil dan pengguna",
+    4: "Berita Acara Hasil Reviu ditandatangani",
+    5: "Pemilihan penyedia oleh Pokmil",
+    6: "Hasil pemilihan diterima pengguna",
+}
+
+# The service products of the standard, by the stage that produces them.
+DOC_BA_REVIU = "Berita Acara Reviu Dokumen Persiapan Pemilihan Penyedia"
+DOC_PENGADAAN = "Dokumen Pengadaan Barang dan Jasa"
+DOC_BA_TAHAPAN = "Berita Acara Tahapan Pemilihan Penyedia"
+DOC_BA_HASIL = "Berita Acara Hasil Pemilihan Penyedia"
+STAGE_DOCUMENTS: dict[int, tuple[str, ...]] = {
+    3: (DOC_BA_REVIU,),
+    4: (DOC_BA_REVIU,),
+    5: (DOC_PENGADAAN, DOC_BA_TAHAPAN),
+    6: (DOC_BA_HASIL,),
+}
+
+# SPSE tender steps as SPSE names them on the "tahap tender saat ini" line.
+SPSE_LABELS: dict[str, str] = {
+    "pengumuman": "Pengumuman",
+    "download_dokumen": "Download Dokumen Pemilihan",
+    "pemberian_penjelasan": "Pemberian Penjelasan",
+    "upload_penawaran": "Upload Dokumen Penawaran",
+    "pembukaan_penawaran": "Pembukaan Dokumen Penawaran",
+    "evaluasi": "Evaluasi",
+    "pembuktian_kualifikasi": "Pembuktian Kualifikasi",
+    "penetapan_pemenang": "Penetapan Pemenang",
+    "pengumuman_pemenang": "Pengumuman Pemenang",
+    "masa_sanggah": "Masa Sanggah",
+    "sppbj": "Surat Penunjukan Penyedia",
+    "kontrak": "Penandatanganan Kontrak",
+}
+
+OUTCOME_LABELS: dict[str, str] = {
+    "selesai": "Selesai",
+    "dikembalikan": "Dikembalikan untuk perbaikan",
+    "gagal": "Gagal",
+    "batal": "Batal",
+    "tender_ulang": "Tender ulang",
+}
+# How an outcome is written in a CSV file (and typed); parse_stage reads all of these back.
+OUTCOME_CSV_NAMES: dict[str, str] = {
+    "selesai": "selesai",
+    "dikembalikan": "dikembalikan",
+    "gagal": "gagal",
+    "batal": "batal",
+    "tender_ulang": "tender ulang",
+}
+OUTCOME_ICONS: dict[str, str] = {
+    "selesai": "🏁",
+    "dikembalikan": "↩️",
+    "gagal": "❌",
+    "batal": "⛔",
+    "tender_ulang": "🔁",
+}
+ICON_DONE = "✅"
+ICON_CURRENT = "▶️"
+ICON_TODO = "▫️"
+
+IMPORT_ACTOR_NAME = "impor CSV"
+# Chat commands the notices point to; the chat handlers register these names.
+FOLLOW_COMMAND = "ikuti"
+UNFOLLOW_COMMAND = "berhenti_ikuti"
+UNFOLLOW_BUTTON = "🔕 Berhenti mengikuti"
+
+# --- parse errors ---------------------------------------------------------------------------------
+
+CODE_EMPTY = "Kode paket belum diisi. Tulis kode paket SPSE atau kode RUP SIRUP (angka saja)."
+STAGE_EMPTY = "Tahap belum diisi. Tulis nomor 1–6, misalnya <code>3</code>, atau nama tahapnya."
+
+
+def code_not_digits(code: str) -> str:
+    return (f"Kode <code>{esc(truncate_plain(code, 40))}</code> tidak sah: kode paket dan kode RUP "
+            "hanya berisi angka, tanpa huruf, spasi, atau titik.")
+
+
+def code_scientific(code: str) -> str:
+    return (f"Kode <code>{esc(truncate_plain(code, 40))}</code> tertulis sebagai notasi ilmiah, "
+            "sehingga angkanya hilang. Di Excel, format kolom kode sebagai Teks lalu isi ulang kodenya.")
+
+
+def code_bad_length(code: str, minimum: int, maximum: int) -> str:
+    return (f"Kode <code>{esc(truncate_plain(code, 40))}</code> tidak sah: panjangnya {len(code)} "
+            f"angka, sedangkan kode paket atau kode RUP terdiri atas {minimum}–{maximum} angka.")
+
+
+def stage_bad_number(number: str) -> str:
+    return f"Tahap {esc(number)} tidak ada. Nomor tahap adalah 1 sampai 6."
+
+
+def stage_unknown(text: str) -> str:
+    return (f"Tahap “{esc(truncate_plain(text.strip(), 60))}” tidak dikenal. Tulis nomor tahap 1–6, "
+            "hasil akhir (selesai, dikembalikan, gagal, batal, tender ulang), atau tahap SPSE "
+            "seperti “evaluasi” atau “masa sanggah”.")
+
+
+def stage_ambiguous(text: str, candidates: Sequence[str]) -> str:
+    options = "; ".join(esc(candidate) for candidate in candidates)
+    return (f"“{esc(truncate_plain(text, 60))}” bisa berarti beberapa tahap: {options}. "
+            "Mohon tulis lebih lengkap atau pilih salah satu.")
+
+
+def amount_unreadable(text: str) -> str:
+    return (f"angka “{esc(truncate_plain(text, 40))}” tidak dapat dibaca; tulis misalnya "
+            "1.250.000.000 atau 1250000000 (koma untuk sen: 1.250.000,50)")
+
+
+def amount_too_precise(text: str) -> str:
+    return f"angka “{esc(truncate_plain(text, 40))}” punya lebih dari dua angka di belakang koma"
+
+
+def not_found(code: str) -> str:
+    return (f"Paket dengan kode <code>{esc(truncate_plain(code, 40))}</code> tidak ditemukan. "
+            "Periksa kembali kode paket (SPSE) atau kode RUP (SIRUP).")
+
+
+def too_many_follows(limit: int) -> str:
+    return (f"Anda sudah mengikuti {limit} paket, batas yang kami layani. Hentikan salah satu "
+            f"dengan /{UNFOLLOW_COMMAND} lalu coba lagi.")
+
+
+NEW_CODE_ONLY_FOR_RETENDER = "Kode paket baru hanya dipakai untuk tender ulang."
+NEW_CODE_SAME = "Kode paket tender ulang harus berbeda dari kode paket lama."
+
+
+def already_retendered(code: str, other: str) -> str:
+    return (f"Paket <code>{esc(code)}</code> sudah tercatat ditender ulang dengan kode "
+            f"<code>{esc(other)}</code>.")
+
+
+def already_retender_of_other(code: str) -> str:
+    return f"Paket <code>{esc(code)}</code> sudah tercatat sebagai tender ulang dari paket lain."
+
+
+def retender_of_note(code: str) -> str:
+    """Plain note in the history of a re-tender."""
+    return f"Tender ulang dari kode paket {code}"
+
+
+def visibility_note(public: bool, note: str | None) -> str:
+    """Plain note in the history of a visibility change."""
+    text = "Ditampilkan untuk publik" if public else "Disembunyikan dari publik"
+    return f"{text}. {note}" if note else text
+
+
+# --- labels ------------------------------------------------------------------------------------------
+
+
+def _stage_line(stage: int) -> str:
+    return f"{stage}. {STAGE_LABELS[stage]}"
+
+
+def state_label(state: StageState) -> str:
+    """Plain: '5. Pemilihan penyedia oleh Pokmil — Evaluasi', 'Batal (pada tahap 3. …)'."""
+    where = _stage_line(int(state.stage))
+    if state.spse is not None:
+        where = f"{where} — {SPSE_LABELS[state.spse]}"
+    if state.outcome is None:
+        return where
+    if state.outcome == "selesai":
+        return OUTCOME_LABELS["selesai"]
+    return f"{OUTCOME_LABELS[state.outcome]} (pada tahap {where})"
+
+
+def choice_label(choice: StageChoice) -> str:
+    """Plain: what a parsed stage means, for confirmations and 'did you mean' lists."""
+    if choice.outcome is not None:
+        label = OUTCOME_LABELS[choice.outcome]
+        return f"{label} — {SPSE_LABELS[choice.spse]}" if choice.spse else label
+    assert choice.stage is not None
+    if choice.spse is not None:
+        return f"Tahap SPSE {SPSE_LABELS[choice.spse]} (tahap 5)"
+    return _stage_line(int(choice.stage))
+
+
+def list_button_label(package: Package) -> str:
+    """Plain, short: the text of a button that picks one package from several."""
+    return truncate_plain(f"{package.code} · {package.name}", 60)
+
+
+# --- views -------------------------------------------------------------------------------------------
+
+
+def _reached_dates(history: Sequence[StageEntry]) -> dict[int, dt.datetime]:
+    """When each stage was (last) entered, from the history in chronological order."""
+    reached: dict[int, dt.datetime] = {}
+    previous: int | None = None
+    for entry in sorted(history, key=lambda item: item.id):
+        stage = int(entry.state.stage)
+        if stage != previous:
+            reached[stage] = entry.at
+        previous = stage
+    return reached
+
+
+def _progress(package: Package, history: Sequence[StageEntry], zone: ZoneInfo) -> list[str]:
+    state = package.state
+    current = int(state.stage)
+    finished = state.outcome == "selesai"
+    reached = _reached_dates(history)
+    lines: list[str] = []
+    for number, label in STAGE_LABELS.items():
+        if finished or number < current:
+            icon = ICON_DONE
+        elif number == current:
+            icon = OUTCOME_ICONS[state.outcome] if state.outcome else ICON_CURRENT
+        else:
+            icon = ICON_TODO
+        line = f"{icon} {number}. {esc(label)}"
+        when = reached.get(number) if number <= current else None
+        if when is not None:
+            line += f" <i>({esc(format_short(when, zone))})</i>"
+        lines.append(line)
+        if number == 5 and current == 5 and state.spse is not None:
+            prefix = "Tahap SPSE terakhir" if state.outcome else "Tahap SPSE"
+            lines.append(f"      ↳ {prefix}: <b>{esc(SPSE_LABELS[state.spse])}</b>")
+    return lines
+
+
+def _headline(package: Package, *, staff: bool) -> str | None:
+    outcome = package.state.outcome
+    if outcome is None:
+        return None
+    icon = OUTCOME_ICONS[outcome]
+    if outcome == "selesai":
+        return f"{icon} <b>Selesai</b> — hasil pemilihan penyedia telah diterima pengguna."
+    if outcome == "dikembalikan":
+        return f"{icon} <b>Dokumen dikembalikan kepada pengguna untuk perbaikan.</b>"
+    if outcome == "gagal":
+        return f"{icon} <b>Pemilihan penyedia gagal.</b>"
+    if outcome == "batal":
+        return f"{icon} <b>Paket dibatalkan.</b>"
+    successor = package.retendered_as if (staff or package.retendered_as_public) else None
+    if successor:
+        return f"{icon} <b>Tender ulang</b> dengan kode paket baru <code>{esc(successor)}</code>."
+    return f"{icon} <b>Tender ulang.</b> Kode paket baru belum tersedia."
+
+
+def _key_data(package: Package, *, staff: bool) -> list[str]:
+    rows: list[tuple[str, str | None]] = [
+        ("Satuan kerja", esc(package.work_unit)),
+        ("Tahun anggaran", str(package.fiscal_year)),
+        ("Jenis pengadaan", esc(package.procurement_type) if package.procurement_type else None),
+        ("Metode pemilihan", esc(package.selection_method) if package.selection_method else None),
+        ("Pagu", format_rupiah(package.pagu) if package.pagu is not None else None),
+        ("HPS", format_rupiah(package.hps) if package.hps is not None else None),
+    ]
+    if staff:
+        rows.append(("Pokmil", esc(package.pokmil) if package.pokmil else None))
+    rows += [
+        ("Pemenang", esc(package.winner) if package.winner else None),
+        ("Nilai kontrak",
+         format_rupiah(package.contract_value) if package.contract_value is not None else None),
+    ]
+    predecessor = package.retender_of if (staff or package.retender_of_public) else None
+    if predecessor:
+        rows.append(("Tender ulang dari", f"<code>{esc(predecessor)}</code>"))
+    return [f"{label}: {value}" for label, value in rows if value]
+
+
+def _codes_lines(package: Package) -> list[str]:
+    lines = [f"Kode paket: <code>{esc(package.code)}</code>"]
+    if package.rup_codes:
+        codes = ", ".join(f"<code>{esc(code)}</code>" for code in package.rup_codes)
+        lines.append(f"Kode RUP: {codes}")
+    return lines
+
+
+def render_status(package: Package, history: Sequence[StageEntry], *, zone: ZoneInfo = WITA) -> str:
+    """The public status view: where the package is among the six stages, and its key data."""
+    lines = [f"📦 <b>{esc(package.name)}</b>", *_codes_lines(package)]
+    headline = _headline(package, staff=False)
+    if headline:
+        lines += ["", headline]
+    lines += ["", "<b>Tahapan</b>", *_progress(package, history, zone)]
+    lines += ["", "<b>Data paket</b>", *_key_data(package, staff=False)]
+    lines += ["", f"<i>Terakhir diperbarui {esc(format_when(package.updated_at, zone))}</i>"]
+    return "\n".join(lines)
+
+
+_ACTOR_KIND_LABELS = {"staff": "petugas", "import": "impor", "system": "sistem"}
+_ENTRY_KIND_LABELS = {"stage": "Tahap", "data": "Data", "visibility": "Tampilan"}
+INFO_HISTORY_LIMIT = 30
+
+
+def _entry_lines(entry: StageEntry, zone: ZoneInfo) -> list[str]:
+    who = esc(entry.actor_name)
+    if entry.actor_id is not None:
+        who += f" (id <code>{entry.actor_id}</code>)"
+    head = (f"• {esc(format_short(entry.at, zone))} — {_ENTRY_KIND_LABELS[entry.kind]}: "
+            f"{esc(state_label(entry.state))} — oleh {who}")
+    lines = [head]
+    if entry.note:
+        lines.append(f"   Catatan: {esc(entry.note)}")
+    if entry.document:
+        lines.append(f"   Dokumen: {esc(entry.document)}")
+    if entry.source:
+        lines.append(f"   Sumber: {esc(entry.source)}")
+    return lines
+
+
+def render_info(
+    package: Package,
+    history: Sequence[StageEntry],
+    followers: int,
+    *,
+    zone: ZoneInfo = WITA,
+) -> str:
+    """The staff view: everything, including visibility, Pokmil, followers and the history."""
+    visibility = "🌐 Publik" if package.public else "🔒 Tidak publik (hanya staf)"
+    lines = [f"🗂 <b>{esc(package.name)}</b>", *_codes_lines(package), visibility, ""]
+    lines.append(f"Posisi: <b>{esc(state_label(package.state))}</b>")
+    headline = _headline(package, staff=True)
+    if headline:
+        lines.append(headline)
+    lines += ["", *_key_data(package, staff=True)]
+    lines += [f"Pengikut: {followers} chat",
+              f"Dicatat: {esc(format_when(package.created_at, zone))}",
+              f"Terakhir diperbarui: {esc(format_when(package.updated_at, zone))}",
+              "", "<b>Riwayat</b>"]
+    entries = sorted(history, key=lambda item: item.id)
+    if len(entries) > INFO_HISTORY_LIMIT:
+        lines.append(f"<i>… {len(entries) - INFO_HISTORY_LIMIT} entri lebih lama tidak ditampilkan</i>")
+        entries = entries[-INFO_HISTORY_LIMIT:]
+    for entry in entries:
+        lines += _entry_lines(entry, zone)
+    if not entries:
+        lines.append("<i>Belum ada riwayat.</i>")
+    return "\n".join(lines)
+
+
+def render_list(packages: Sequence[Package], query: str) -> str:
+    """Several packages match a code (kode paket of one, kode RUP of another): pick one."""
+    lines = [f"🔎 Kode <code>{esc(query.strip())}</code> cocok dengan {len(packages)} paket. "
+             "Pilih salah satu:", ""]
+    for number, package in enumerate(packages, 1):
+        how = "kode paket" if package.code == query.strip() else "kode RUP"
+        lines.append(f"{number}. <code>{esc(package.code)}</code> — {esc(package.name)} "
+                     f"({esc(package.work_unit)}, TA {package.fiscal_year}) <i>[{how}]</i>")
+    return "\n".join(lines)
+
+
+# --- notices and replies ---------------------------------------------------------------------------
+
+
+def stage_notice(package: Package, change: StageChange, *, zone: ZoneInfo = WITA) -> str:
+    """Sent to each chat following the package when its stage changes."""
+    lines = ["🔔 <b>Perkembangan paket yang Anda ikuti</b>", "",
+             f"<b>{esc(package.name)}</b>", f"Kode paket: <code>{esc(package.code)}</code>", ""]
+    if change.before != change.after:
+        lines.append(f"Sebelumnya: {esc(state_label(change.before))}")
+    lines.append(f"Sekarang: <b>{esc(state_label(change.after))}</b>")
+    if change.new_code and package.retendered_as_public:
+        lines += ["", f"🔁 Paket ini ditender ulang dengan kode paket <code>{esc(change.new_code)}</code>. "
+                      "Anda otomatis juga mengikuti kode baru tersebut."]
+    lines += ["", f"<i>Diperbarui {esc(format_when(package.updated_at, zone))}</i>",
+              f"<i>Tidak ingin menerima kabar paket ini lagi? Kirim "
+              f"<code>/{UNFOLLOW_COMMAND} {esc(package.code)}</code></i>"]
+    return "\n".join(lines)
+
+
+def stage_change_reply(change: StageChange) -> str:
+    """The answer to the staff member who changed (or tried to change) a stage."""
+    prefix = "<i>Perintah ini sudah diproses sebelumnya.</i>\n" if change.replayed else ""
+    code = f"<code>{esc(change.code)}</code>"
+    if not change.changed:
+        return (f"{prefix}ℹ️ Paket {code} sudah pada posisi <b>{esc(state_label(change.after))}</b>. "
+                "Tidak ada perubahan.")
+    text = f"{prefix}✅ Posisi paket {code} diperbarui"
+    if change.before != change.after:
+        text += f": {esc(state_label(change.before))} → <b>{esc(state_label(change.after))}</b>"
+    text += "."
+    if change.new_code:
+        text += f"\n🔁 Tender ulang: kode paket baru <code>{esc(change.new_code)}</code>."
+    if change.notices:
+        text += f"\nKabar dikirim ke {change.notices} chat pengikut."
+    else:
+        text += "\nTidak ada pengikut yang perlu diberi kabar."
+    return text
+
+
+def follow_reply(package: Package, *, new: bool) -> str:
+    code = f"<code>{esc(package.code)}</code>"
+    if not new:
+        return f"Anda sudah mengikuti paket {code}."
+    return (f"🔔 Anda kini mengikuti paket {code} — {esc(package.name)}. Kami kabari setiap kali "
+            f"tahapnya berubah. Untuk berhenti, kirim <code>/{UNFOLLOW_COMMAND} {esc(package.code)}</code>.")
+
+
+def unfollow_reply(code: str, *, removed: bool) -> str:
+    if removed:
+        return f"🔕 Anda tidak lagi mengikuti paket <code>{esc(code)}</code>."
+    return f"Anda memang tidak mengikuti paket <code>{esc(code)}</code>."
+
+
+def visibility_reply(code: str, public: bool, *, changed: bool) -> str:
+    what = "ditampilkan untuk publik" if public else "disembunyikan dari publik"
+    if not changed:
+        return f"Paket <code>{esc(code)}</code> memang sudah {what}."
+    return f"✅ Paket <code>{esc(code)}</code> kini {what}."
+
+
+# --- CSV import --------------------------------------------------------------------------------------
+
+# Plain names of package fields in history notes ("Data diperbarui: pagu, HPS").
+FIELD_LABELS: dict[str, str] = {
+    "name": "nama paket",
+    "work_unit": "satuan kerja",
+    "fiscal_year": "tahun anggaran",
+    "procurement_type": "jenis pengadaan",
+    "selection_method": "metode pemilihan",
+    "pagu_sen": "pagu",
+    "hps_sen": "HPS",
+    "pokmil": "Pokmil",
+    "winner": "pemenang",
+    "contract_sen": "nilai kontrak",
+    "is_public": "tampilan publik",
+    "retender_of": "tender ulang dari",
+    "rup": "kode RUP",
+}
+
+
+def data_change_note(fields: Sequence[str], note: str | None) -> str:
+    """Plain note of an import that changed data: which fields, then the row's catatan."""
+    changed = ", ".join(FIELD_LABELS.get(field, field) for field in fields)
+    text = f"Data diperbarui: {changed}" if changed else ""
+    if note:
+        text = f"{text}. {note}" if text else note
+    return text
+
+
+CSV_REQUIRED = "wajib diisi"
+CSV_EMPTY_FILE = "Berkas kosong: tidak ada baris judul kolom."
+CSV_EXTRA_CELLS = ("baris ini berisi lebih banyak kolom daripada baris judul "
+                   "(periksa pemisah ; atau , dan tanda kutip)")
+CSV_SPSE_OUTSIDE_STAGE5 = "tahap_spse hanya boleh diisi untuk tahap 5 (pemilihan penyedia)"
+CSV_SPSE_SELESAI = "tahap_spse tidak boleh diisi untuk paket yang sudah selesai"
+CSV_RETENDER_SELF = "kolom tender_ulang_dari: tidak boleh sama dengan kode paket itu sendiri"
+CSV_RETENDER_CYCLE = "kolom tender_ulang_dari: rantai tender ulang berputar kembali ke paket ini"
+
+
+def csv_unreadable(path: str, reason: str) -> str:
+    return f"Berkas {esc(path)} tidak dapat dibaca: {esc(reason)}"
+
+
+def csv_not_utf8(line: int) -> str:
+    return (f"Berkas bukan teks UTF-8 (masalah pertama di baris {line}). Di Excel pilih "
+            "Simpan Sebagai → “CSV UTF-8 (Comma delimited) (*.csv)”, lalu kirim ulang.")
+
+
+def csv_unknown_columns(names: Sequence[str], known: Sequence[str]) -> str:
+    return (f"kolom tidak dikenal: {', '.join(esc(name) for name in names)} "
+            f"(kolom yang dikenal: {', '.join(known)})")
+
+
+def csv_missing_columns(names: Sequence[str]) -> str:
+    return f"kolom wajib tidak ada: {', '.join(names)}"
+
+
+def csv_duplicate_columns(names: Sequence[str]) -> str:
+    return f"kolom tercantum lebih dari sekali: {', '.join(esc(name) for name in names)}"
+
+
+def csv_too_many_rows(limit: int) -> str:
+    return f"berkas berisi lebih dari {limit} baris data; bagi menjadi beberapa berkas"
+
+
+def csv_column(column: str, message: str) -> str:
+    return f"kolom {column}: {message}"
+
+
+def csv_year_unreadable(text: str) -> str:
+    return f"tahun “{esc(truncate_plain(text, 20))}” tidak dapat dibaca; tulis empat angka, misalnya 2026"
+
+
+def csv_year_out_of_range(year: int, minimum: int, maximum: int) -> str:
+    return f"tahun {year} di luar rentang {minimum}–{maximum}"
+
+
+def csv_too_long(limit: int) -> str:
+    return f"terlalu panjang (paling banyak {limit} karakter)"
+
+
+def csv_bad_flag(text: str) -> str:
+    return f"“{esc(truncate_plain(text, 20))}” tidak dikenal; tulis ya atau tidak"
+
+
+def csv_duplicate_code(code: str, first_line: int) -> str:
+    return f"kode {esc(code)} sudah muncul di baris {first_line}; satu paket satu baris"
+
+
+def csv_spse_conflict(tahap: str, spse: str) -> str:
+    return f"tahap “{esc(tahap)}” bertentangan dengan tahap_spse “{esc(spse)}”"
+
+
+def csv_retender_unknown(code: str) -> str:
+    return f"kolom tender_ulang_dari: paket {esc(code)} tidak ada di berkas maupun di basis data"
+
+
+def csv_retender_taken(code: str, other: str) -> str:
+    return (f"kolom tender_ulang_dari: paket {esc(code)} sudah ditender ulang dengan kode "
+            f"{esc(other)}; satu tender hanya punya satu tender ulang")
+
+
+REPORT_PROBLEM_LIMIT = 60
+
+
+def export_done(count: int, path: str) -> str:
+    """Plain, for the terminal."""
+    return f"{count} paket diekspor ke {path} (UTF-8 dengan BOM, pemisah koma)."
+
+
+def render_import_report(report: ImportReport, *, limit: int | None = REPORT_PROBLEM_LIMIT) -> str:
+    """Summary for the staff member who sent the file; lists the problems when it failed.
+
+    ``limit`` keeps a chat message readable; None lists every problem (terminal, file).
+    """
+    name = f"<b>{esc(report.file_name)}</b>"
+    if report.problems:
+        lines = [f"❌ Impor {name} dibatalkan; <b>tidak ada data yang diubah</b>. "
+                 f"Perbaiki {len(report.problems)} masalah berikut lalu kirim ulang berkasnya:", ""]
+        shown = report.problems if limit is None else report.problems[:limit]
+        for problem in shown:
+            where = f"Baris {problem.line}" if problem.line else "Berkas"
+            lines.append(f"• {where}: {problem.message}")
+        if len(report.problems) > len(shown):
+            lines.append(f"• … dan {len(report.problems) - len(shown)} masalah lain.")
+        return "\n".join(lines)
+    lines = [f"✅ Impor {name} selesai: {report.rows} baris dibaca.",
+             f"• Paket baru: {len(report.created)}",
+             f"• Paket diperbarui: {len(report.updated)}",
+             f"• Tanpa perubahan: {report.unchanged}",
+             f"• Perubahan tahap: {report.stage_changes} (kabar ke pengikut: {report.notices})"]
+    return "\n".join(lines)
