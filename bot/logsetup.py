@@ -13,6 +13,17 @@ import sys
 from bot.config import LoggingConfig
 
 
+_HANDLER_NAME = "pbj-helpdesk"
+_LIBRARY_LEVELS = {
+    "telegram": logging.INFO,
+    "aiosqlite": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+    "tornado.access": logging.WARNING,
+}
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -34,9 +45,11 @@ def setup_logging(config: LoggingConfig) -> None:
         handler.setFormatter(
             logging.Formatter("time=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
         )
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
     root.setLevel(config.level)
-    # httpx logs every request URL, which contains the bot token.
-    for noisy in ("httpx", "httpcore", "apscheduler", "tornado.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Libraries stay at INFO or above even when the bot logs DEBUG: PTB's and aiosqlite's debug
+    # lines carry whole updates and SQL parameters (personal data); httpx logs URLs with the token.
+    for name, level in _LIBRARY_LEVELS.items():
+        logging.getLogger(name).setLevel(level)

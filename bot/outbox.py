@@ -130,22 +130,25 @@ class OutboxSender:
         return min(max(delta, 0.05), 30.0)
 
     async def _dispatch_due(self) -> None:
-        rows = await due_rows(self.db, utc_now())
-        by_chat: dict[int, list[OutboxRow]] = {}
-        for row in rows:
-            by_chat.setdefault(row.chat_id, []).append(row)
-        for chat_id, chat_rows in by_chat.items():
+        due_chats = await self.db.fetchall(
+            "SELECT DISTINCT chat_id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?",
+            (to_db_time(utc_now()),),
+        )
+        for row in due_chats:
+            chat_id = int(row["chat_id"])
             if chat_id in self._busy_chats:
                 continue
             self._busy_chats.add(chat_id)
-            task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
+            task = asyncio.create_task(self._send_chat(chat_id))
             self._chat_tasks.add(task)
             task.add_done_callback(self._chat_tasks.discard)
 
-    async def _send_chat(self, chat_id: int, rows: list[OutboxRow]) -> None:
+    async def _send_chat(self, chat_id: int) -> None:
         try:
             async with self._parallel:
-                for row in rows:
+                # Read the rows only now, while this chat is marked busy: a snapshot taken
+                # earlier could hold rows another task has since sent or rewritten.
+                for row in await due_rows(self.db, utc_now(), chat_id=chat_id):
                     if not await self._deliver(row):
                         break  # keep this chat's order: later rows wait for this one
         finally:

@@ -38,7 +38,7 @@ def to_db_time(moment: dt.datetime) -> str:
     """Stores aware datetimes as UTC ISO text, which sorts chronologically."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime cannot be stored")
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def from_db_time(text: str | None) -> dt.datetime | None:

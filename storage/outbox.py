@@ -64,11 +64,12 @@ class OutboxRow:
     parts_sent: int
 
 
-async def due_rows(db: Database, now: dt.datetime, limit: int = 200) -> list[OutboxRow]:
+async def due_rows(db: Database, now: dt.datetime, *, chat_id: int, limit: int = 100) -> list[OutboxRow]:
+    """The chat's pending rows that are due, oldest first (the order they must arrive in)."""
     rows = await db.fetchall(
         "SELECT id, chat_id, ticket_id, purpose, payload, attempts, parts_sent FROM outbox"
-        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-        (to_db_time(now), limit),
+        " WHERE status = 'pending' AND chat_id = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+        (chat_id, to_db_time(now), limit),
     )
     return [
         OutboxRow(r["id"], r["chat_id"], r["ticket_id"], r["purpose"], json.loads(r["payload"]),

@@ -8,6 +8,8 @@ import logging
 
 import pytest
 
+from bot.config import LoggingConfig
+from bot.logsetup import setup_logging
 from tests.conftest import Bench
 
 
@@ -172,6 +174,7 @@ async def test_foreign_groups_channels_and_bots_are_ignored(tmp_path) -> None:
 
 async def test_logs_hold_no_personal_data(bench: Bench, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
+    setup_logging(LoggingConfig(level="DEBUG"))  # the most talkative setting an operator can choose
     description = "Rahasia: panitia meminta uang pelicin di kantor dinas"
     code = await bench.file_complaint(description=description, contact="081299887766")
     bench.fake.block_bot(bench.citizen)
