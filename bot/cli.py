@@ -164,10 +164,11 @@ def cmd_deadline(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import Database
 
+    target: Path = args.path
+    if target.exists():
+        raise UsageError(f"{target} sudah ada; pilih nama berkas baru agar cadangan lama tidak tertimpa")
+
     async def go() -> int:
-        target: Path = args.path
-        if target.exists():
-            raise UsageError(f"{target} sudah ada; pilih nama berkas baru agar cadangan lama tidak tertimpa")
         db = await Database.open(settings.storage.database, migrate=False)
         try:
             await db.backup_to(target)

@@ -32,10 +32,9 @@ class JournalingQueue(asyncio.Queue[Any]):
         self._db = db
 
     async def put(self, item: Any) -> None:
-        if isinstance(item, Update) and self._db is not None:
-            if not await journal_update(self._db, item):
-                log.info("update already journaled, dropped update_id=%s", item.update_id)
-                return
+        if isinstance(item, Update) and self._db is not None and not await journal_update(self._db, item):
+            log.info("update already journaled, dropped update_id=%s", item.update_id)
+            return
         await super().put(item)
 
 

@@ -12,7 +12,6 @@ import sys
 
 from bot.config import LoggingConfig
 
-
 _HANDLER_NAME = "pbj-helpdesk"
 _LIBRARY_LEVELS = {
     "telegram": logging.INFO,

@@ -14,6 +14,7 @@ Telegram's answers decide what happens to a row:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import html
 import json
@@ -117,10 +118,8 @@ class OutboxSender:
                 log.exception("outbox dispatch failed")
             timeout = await self._seconds_until_next_due()
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=timeout)
-            except TimeoutError:
-                pass
 
     async def _seconds_until_next_due(self) -> float:
         next_at = await self.db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")

@@ -452,7 +452,7 @@ def _current_state(update: Update, context: Context) -> int | None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return None
-    state = handler._conversations.get((chat.id, user.id))  # noqa: SLF001 - PTB has no public getter
+    state = handler._conversations.get((chat.id, user.id))
     return state if isinstance(state, int) else None
 
 

@@ -11,8 +11,8 @@ from telegram.error import BadRequest, RetryAfter
 
 from bot.app import Desk, HelpdeskContext
 from bot.formatting import split_for_telegram
-from bot.outbox import flood_wait_seconds
 from bot.models import Actor, Attachment
+from bot.outbox import flood_wait_seconds
 
 Context = HelpdeskContext
 FLOOD_RETRIES = 2

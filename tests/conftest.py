@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.fakebot.core import FakeTelegram
+from bot.fakebot.core import DrivenUpdate, FakeChat, FakeTelegram, FakeUser, SentMessage
 from bot.fakebot.request import FakeRequest
-from bot.fakebot.core import DrivenUpdate, FakeChat, FakeUser, SentMessage
 from bot.runner import HelpdeskRunner
 
 TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKEN12345"

@@ -65,7 +65,7 @@ async def test_blocked_citizen_is_recorded_and_staff_told(bench: Bench) -> None:
     kinds = [event.kind.value for event in await bench.desk.tickets.history(ticket)]
     assert kinds[-2:] == ["staff_reply", "undelivered"]
     # The staff member's text is kept in the history.
-    reply_event = [e for e in await bench.desk.tickets.history(ticket) if e.kind.value == "staff_reply"][0]
+    reply_event = next(e for e in await bench.desk.tickets.history(ticket) if e.kind.value == "staff_reply")
     assert reply_event.data["text"] == "Jawaban yang tidak sampai"
     failed = [r for r in await outbox_rows(bench) if r["status"] == "failed"]
     assert [r["purpose"] for r in failed] == ["staff_reply"]
@@ -178,7 +178,7 @@ async def test_logs_hold_no_personal_data(bench: Bench, caplog: pytest.LogCaptur
     description = "Rahasia: panitia meminta uang pelicin di kantor dinas"
     code = await bench.file_complaint(description=description, contact="081299887766")
     bench.fake.block_bot(bench.citizen)
-    card = [m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered][0]
+    card = next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered)
     await bench.staff_says("Jawaban pribadi untuk Budi", reply_to=card.message_id)
     await bench.fake.wait_for(lambda m: "tidak dapat dikirim" in m.rendered, chat_id=bench.staff_chat_id)
     logged = caplog.text + json.dumps([r.getMessage() for r in caplog.records])
