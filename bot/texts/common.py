@@ -12,6 +12,8 @@ PRIVATE_COMMANDS = (
     ("status", "Cek status pengaduan Anda"),
     ("paket", "Cek status paket pengadaan"),
     ("layanan", "Informasi standar pelayanan"),
+    ("ikuti", "Ikuti perubahan tahap paket: /ikuti KODE"),
+    ("berhenti_ikuti", "Berhenti mengikuti paket"),
     ("bantuan", "Penjelasan semua perintah"),
     ("batal", "Batalkan pengisian pengaduan"),
 )
@@ -28,6 +30,7 @@ STAFF_COMMANDS = (
     ("laporan", "Laporan bulanan: /laporan [YYYY-MM]"),
     ("paket_tahap", "Ubah tahap paket: /paket_tahap KODE TAHAP [catatan]"),
     ("paket_info", "Rincian paket: /paket_info KODE"),
+    ("paket_publik", "Tampilkan/sembunyikan paket: /paket_publik KODE ya|tidak"),
     ("chatid", "Tampilkan id obrolan ini"),
 )
 
@@ -62,6 +65,7 @@ HELP = (
     "/status — daftar pengaduan Anda; <code>/status KODE</code> untuk rinciannya\n"
     "/paket <code>KODE</code> — tahap paket pengadaan (kode paket SPSE atau kode RUP)\n"
     "/layanan — standar pelayanan: persyaratan, prosedur, waktu, biaya, pengaduan\n"
+    "/ikuti <code>KODE</code> — kabari saya bila tahap paket berubah; /berhenti_ikuti untuk berhenti\n"
     "/batal — batalkan pengisian pengaduan yang sedang berjalan\n"
     "/bantuan — pesan ini\n\n"
     "Untuk menambah keterangan pada pengaduan yang masih terbuka, <b>balas</b> (reply) pesan bot "

@@ -109,3 +109,9 @@ def unknown_placeholder(name: str) -> str:
 DEADLINE_IN_CONTENT = ("jangka waktu tidak boleh ditulis di berkas ini; atur di [tiers] "
                        "config.toml")
 TIERS_INCOMPLETE = "harus memuat keempat tingkat tepat satu kali: ringan, normatif, tidak-berkadar, berkadar"
+
+
+# --- chat (handlers/layanan.py) --------------------------------------------------------------------
+
+BACK_BUTTON = "⬅️ Kembali ke daftar"
+FILE_COMPLAINT_BUTTON = "📝 Ajukan Pengaduan"

@@ -559,3 +559,80 @@ def render_import_report(report: ImportReport, *, limit: int | None = REPORT_PRO
              f"• Tanpa perubahan: {report.unchanged}",
              f"• Perubahan tahap: {report.stage_changes} (kabar ke pengikut: {report.notices})"]
     return "\n".join(lines)
+
+
+# --- chat: looking up and following (handlers/paket.py) -------------------------------------------
+
+FOLLOW_BUTTON = "🔔 Ikuti perkembangan"
+CODE_HINT = ("Kode paket (SPSE) dan kode RUP (SIRUP) hanya berisi angka, 5–20 digit, misalnya "
+             "<code>10130232000</code>.")
+ASK_CODE = ("📦 Kirim <b>kode paket</b> (SPSE) atau <b>kode RUP</b> (SIRUP) yang ingin Anda cek, "
+            "angka saja, misalnya <code>10130232000</code>.\n"
+            "<i>Ketik /batal bila tidak jadi.</i>")
+ASK_CODE_WHILE_FILING = ("📦 Untuk mengecek paket, kirim <code>/paket KODE</code>, misalnya "
+                         "<code>/paket 10130232000</code>.")
+ASK_CANCELLED = "Baik, pengecekan paket dibatalkan."
+PAKET_USAGE = ("Tulis <code>/paket KODE</code> dengan kode paket (SPSE) atau kode RUP (SIRUP), "
+               "misalnya <code>/paket 10130232000</code>.")
+FOLLOW_USAGE = (f"Tulis <code>/{FOLLOW_COMMAND} KODE</code> untuk menerima kabar setiap kali tahap "
+                f"paket itu berubah, misalnya <code>/{FOLLOW_COMMAND} 10130232000</code>.")
+NOT_FOLLOWING_ANY = (f"Anda belum mengikuti paket apa pun. Cek paket dengan <code>/paket KODE</code> "
+                     f"lalu tekan «{FOLLOW_BUTTON}», atau kirim <code>/{FOLLOW_COMMAND} KODE</code>.")
+STAFF_PRIVATE_NOTE = ("🔒 <i>Paket ini tidak publik: warga yang menanyakannya mendapat jawaban "
+                      "«tidak ditemukan» dan pengikutnya tidak diberi kabar.</i>")
+
+
+def not_found_with_hint(code: str) -> str:
+    return f"{not_found(code)}\n{CODE_HINT}"
+
+
+def view_button_label(code: str) -> str:
+    """Plain: the button that opens another package (e.g. the re-tender)."""
+    return f"🔁 Lihat tender ulang {code}"
+
+
+def follow_choice_label(package: Package) -> str:
+    """Plain: a button that follows one package out of several matching a code."""
+    return truncate_plain(f"🔔 {package.code} · {package.name}", 60)
+
+
+def unfollow_choice_label(package: Package) -> str:
+    return truncate_plain(f"🔕 {package.code} · {package.name}", 60)
+
+
+def followed_list(packages: Sequence[Package]) -> str:
+    """The packages a chat follows, with how to stop."""
+    lines = [f"🔔 <b>Paket yang Anda ikuti ({len(packages)})</b>", ""]
+    for number, package in enumerate(packages, 1):
+        lines.append(f"{number}. <code>{esc(package.code)}</code> — {esc(package.name)}\n"
+                     f"   {esc(state_label(package.state))}")
+    lines += ["", f"Tekan tombol di bawah, atau kirim <code>/{UNFOLLOW_COMMAND} KODE</code>, "
+                  "untuk berhenti mengikuti."]
+    return "\n".join(lines)
+
+
+# --- chat: staff commands ------------------------------------------------------------------------
+
+TAHAP_USAGE = (
+    "<b>Ubah tahap paket</b>\n"
+    "<code>/paket_tahap KODE TAHAP [catatan]</code>\n"
+    "TAHAP: nomor 1–6, hasil akhir (selesai, dikembalikan, gagal, batal, tender ulang) atau tahap "
+    "SPSE (mis. evaluasi, masa sanggah).\n"
+    "Contoh:\n"
+    "<code>/paket_tahap 10130232000 3 reviu bersama PPK</code>\n"
+    "<code>/paket_tahap 10130232000 pembukaan dokumen penawaran</code>\n"
+    "<code>/paket_tahap 10130232000 tender ulang 10130233000 peserta kurang dari 3</code>"
+)
+INFO_USAGE = "Tulis <code>/paket_info KODE</code> (kode paket atau kode RUP)."
+PUBLIK_USAGE = ("Tulis <code>/paket_publik KODE ya</code> untuk menampilkan paket kepada warga, atau "
+                "<code>/paket_publik KODE tidak</code> untuk menyembunyikannya [catatan].")
+STAGE_CHOICE_INVALID = "Pilihan tahap ini tidak dikenal. Ketik ulang perintah <code>/paket_tahap</code>."
+
+
+def stage_choice_button(label: str) -> str:
+    return truncate_plain(label, 60)
+
+
+def retender_code_hint(code: str) -> str:
+    return (f"<i>Bila kode paket tender ulang sudah terbit, catat dengan "
+            f"<code>/paket_tahap {esc(code)} tender ulang KODE_BARU</code>.</i>")

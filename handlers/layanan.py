@@ -1,0 +1,90 @@
+"""/layanan and «Informasi Layanan»: the service standard, one section at a time.
+
+The overview carries one button per section (``lyn:<key>``). Pressing one turns that same
+message into the section, with «Kembali» to the overview, so reading the standard on a phone
+leaves one message in the chat instead of a stack of them. Content comes from
+:class:`bot.service_info.ServiceInfo`; the complaint deadlines from ``[tiers]``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.service_info import ServiceInfo
+from bot.texts import common as common_texts
+from bot.texts import layanan as texts
+from handlers import MAIN_GROUP
+from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
+
+PREFIX = "lyn:"
+OVERVIEW = "lyn:menu"
+SECTION_BUTTON = re.compile(r"^lyn:[a-z_]{1,30}$")
+# Sections after which the citizen may well want to complain: offer the filing button there.
+COMPLAINT_SECTIONS = {"pengaduan", "jangka_waktu"}
+
+
+def _info(context: Context) -> ServiceInfo:
+    info: ServiceInfo = context.desk.extras["service_info"]
+    return info
+
+
+def overview_markup(info: ServiceInfo) -> InlineKeyboardMarkup:
+    return keyboard([[(label, f"{PREFIX}{key}")] for key, label in info.sections()])
+
+
+def section_markup(key: str, *, private: bool) -> InlineKeyboardMarkup:
+    rows = []
+    if private and key in COMPLAINT_SECTIONS:
+        rows.append([(texts.FILE_COMPLAINT_BUTTON, common_texts.MENU_FILE)])
+    rows.append([(texts.BACK_BUTTON, OVERVIEW)])
+    return keyboard(rows)
+
+
+async def show_overview(update: Update, context: Context) -> None:
+    """Sends the overview as a new message (the menu button's query is answered by its caller)."""
+    if not (in_private_chat(update) or in_staff_chat(update, context)):
+        return
+    info = _info(context)
+    await reply_html(update, context, info.render_overview(), overview_markup(info))
+
+
+async def layanan_command(update: Update, context: Context) -> None:
+    await show_overview(update, context)
+
+
+async def section_button(update: Update, context: Context) -> None:
+    """lyn:<key> shows a section in place of the pressed message; lyn:menu goes back."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    info = _info(context)
+    key = query.data.removeprefix(PREFIX)
+    if query.data == OVERVIEW:
+        html, markup = info.render_overview(), overview_markup(info)
+    else:
+        try:
+            html = info.render(key, context.desk.settings.tiers)
+        except KeyError:
+            return  # a section that no longer exists (an old message after an update)
+        markup = section_markup(key, private=in_private_chat(update))
+    if isinstance(query.message, Message) and query.message.text is not None:
+        try:
+            await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return  # pressed twice
+            # Too old to edit, or too long for one message: send it as new message(s) instead.
+    await reply_html(update, context, html, markup)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    desk = application.desk  # type: ignore[attr-defined]
+    desk.extras["service_info"] = ServiceInfo.load(desk.settings.service)
+    application.add_handler(CommandHandler("layanan", layanan_command), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(section_button, pattern=SECTION_BUTTON), MAIN_GROUP)
