@@ -402,8 +402,16 @@ def parse_stage(text: str) -> StageChoice:
             raise PackageError(texts.stage_bad_number(words[0]))
         if len(words) == 1:
             return StageChoice.of_stage(number)
-        # "5 evaluasi": the number must agree with what follows it.
-        rest = parse_stage(" ".join(words[1:]))
+        # "5 evaluasi": the number must agree with what follows it, and narrows ambiguity.
+        try:
+            rest = parse_stage(" ".join(words[1:]))
+        except AmbiguousStage as ambiguous:
+            agreeing = [c for c in ambiguous.candidates if c.stage is not None and int(c.stage) == number]
+            if len(agreeing) == 1:
+                return agreeing[0]
+            if agreeing:
+                raise AmbiguousStage(text.strip(), agreeing) from None
+            raise PackageError(texts.stage_unknown(text)) from None
         if rest.stage is not None and int(rest.stage) == number:
             return rest
         raise PackageError(texts.stage_unknown(text))
