@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.models import Attachment, EventKind, Ticket, TicketEvent
 from bot.texts import desk as texts
+from bot.texts import watch as watch_texts
 from bot.workcalendar import WorkCalendar
 from storage.db import utc_now
 from storage.outbox import OutboxMessage, text_message
@@ -102,6 +103,19 @@ class DeskNotifier:
         elif kind is EventKind.UNDELIVERED:
             to_staff(texts.undelivered_for_staff(ticket.code, event.data.get("purpose", "")),
                      "undelivered_staff")
+        elif kind is EventKind.TARGET_SET:
+            to_citizen(watch_texts.target_set_for_citizen(ticket, zone), "target_notice")
+            to_staff(watch_texts.target_set_for_staff(ticket, event.actor.name, zone), "staff_confirmation")
+        elif kind is EventKind.RATED:
+            to_staff(watch_texts.rated_for_staff(ticket, int(event.data.get("rating", 0)),
+                                                 event.data.get("comment")), "rating_staff")
+        elif kind is EventKind.LINKED:
+            to_citizen(watch_texts.linked_for_citizen(ticket, zone), "linked_citizen")
+            to_staff(watch_texts.linked_for_staff(ticket), "linked_staff")
+        if kind is EventKind.CLOSED and citizen is not None and ticket.rating is None:
+            # Second message of a closing: ask the citizen to rate the service (buttons 1–5).
+            out.append(text_message(citizen, watch_texts.rating_request(ticket), purpose="rating_request",
+                                    ticket_id=ticket.id, reply_markup=rating_keyboard(ticket.code)))
         return out
 
     @staticmethod
@@ -115,3 +129,25 @@ class DeskNotifier:
             payload = {"method": method, field: item.file_id, "caption": caption, "parse_mode": "HTML"}
             messages.append(OutboxMessage(chat_id, payload, purpose, ticket.id))
         return messages
+
+
+# --- satisfaction rating buttons --------------------------------------------------------------
+
+# Callback data "nilai:<code>:<1..5>", e.g. "nilai:ADU-2026-00001:5" (22 bytes; limit 64).
+RATING_PREFIX = "nilai:"
+
+
+def rating_keyboard(code: str) -> dict[str, Any]:
+    """One row of buttons 1–5 under the rating request."""
+    return {"inline_keyboard": [[{"text": str(value), "callback_data": f"{RATING_PREFIX}{code}:{value}"}
+                                 for value in range(1, 6)]]}
+
+
+def parse_rating_callback(data: str) -> tuple[str, int] | None:
+    """("ADU-2026-00001", 5) from a rating button's callback data; None if it is not one."""
+    if not data.startswith(RATING_PREFIX):
+        return None
+    code, _, value = data[len(RATING_PREFIX):].rpartition(":")
+    if not code or value not in {"1", "2", "3", "4", "5"}:
+        return None
+    return code, int(value)

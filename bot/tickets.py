@@ -338,3 +338,98 @@ class TicketService:
         for message in self.notifier.messages_for(ticket, event):
             await enqueue(conn, message)
         return Outcome(ticket, event)
+
+    # --- target date and satisfaction -----------------------------------------------------
+
+    # How long after closing the citizen may still rate (calendar days, from ``closed_at``).
+    RATING_WINDOW = dt.timedelta(days=14)
+    RATING_COMMENT_MAX = 1000
+
+    async def set_target(
+        self, code: str, when: dt.datetime, staff: Actor, *, idempotency_key: str | None = None
+    ) -> Outcome:
+        """Records the date staff promise an answer by; the legal deadline does not move.
+
+        Refuses a closed ticket (TicketClosed), a moment not in the future (TargetInPast) and
+        the target already set (NothingToChange). The citizen is told.
+        """
+        if when.tzinfo is None or when.utcoffset() is None:
+            raise ValueError("target must be an aware datetime")
+
+        def check(ticket: Ticket) -> None:
+            if not ticket.is_open:
+                raise TicketClosed(code)
+            if when <= self.clock():
+                raise TargetInPast(code)
+            if ticket.target_at == when:
+                raise NothingToChange(code)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            await repo.update_fields(conn, ticket.id, target_at=when)
+            data = {
+                "target": when.isoformat(),
+                "previous": ticket.target_at.isoformat() if ticket.target_at else None,
+            }
+            return await self._record(conn, ticket.id, EventKind.TARGET_SET, staff, now, data)
+
+        return await self._run(code, idempotency_key, check, run)
+
+    async def rate(
+        self,
+        code: str,
+        user_id: int,
+        rating: int,
+        comment: str | None = None,
+        now: dt.datetime | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """The citizen's satisfaction (1–5) with a closed ticket, once, within RATING_WINDOW.
+
+        Refusals: InvalidRating (not 1–5), TicketNotFound (not the owner: same as a wrong
+        code), NotClosedYet, AlreadyRated, RatingWindowClosed (a late press).
+        """
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise InvalidRating(code)
+        note = (comment or "").strip()[: self.RATING_COMMENT_MAX] or None
+
+        def check(ticket: Ticket) -> None:
+            if ticket.citizen_user_id is None or ticket.citizen_user_id != user_id:
+                raise TicketNotFound(code)
+            if ticket.is_open or ticket.closed_at is None:
+                raise NotClosedYet(code)
+            if ticket.rating is not None:
+                raise AlreadyRated(code)
+            if (now or self.clock()) > ticket.closed_at + self.RATING_WINDOW:
+                raise RatingWindowClosed(code)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, clock_now: dt.datetime) -> Outcome:
+            at = now or clock_now
+            await repo.update_fields(conn, ticket.id, rating=rating, rating_comment=note, rated_at=at)
+            data: dict[str, Any] = {"rating": rating, "comment": note}
+            return await self._record(conn, ticket.id, EventKind.RATED, Actor.citizen(user_id), at, data)
+
+        return await self._run(code, idempotency_key, check, run)
+
+
+# --- refusals of target dates and ratings -------------------------------------------------
+
+
+class TargetInPast(TicketError):
+    pass
+
+
+class InvalidRating(TicketError):
+    pass
+
+
+class NotClosedYet(TicketError):
+    pass
+
+
+class AlreadyRated(TicketError):
+    pass
+
+
+class RatingWindowClosed(TicketError):
+    pass

@@ -1,0 +1,157 @@
+"""Texts of the monthly complaint report: the Telegram message, CSV headers, chart labels.
+
+The message is Telegram HTML; the CLI prints it with the tags stripped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+from bot.formatting import LOCALE, esc, format_when
+from bot.models import Channel, Status
+from bot.tiers import Tier
+
+if TYPE_CHECKING:
+    from bot.report import MonthFigures, Timeliness
+
+# CSV columns, in order (one row per complaint received in the month).
+CSV_COLUMNS = (
+    "kode", "diterima", "saluran", "tingkat", "status", "batas_waktu", "dijawab_pertama",
+    "ditutup", "tepat_waktu", "penilaian", "kode_paket",
+)
+YES, NO = "ya", "tidak"
+
+CHART_RECEIVED_AXIS = "Pengaduan diterima"
+CHART_SHARE_AXIS = "Tepat waktu (%)"
+CHART_SHARE_LEGEND = "Dijawab tepat waktu (%)"
+CHART_WEEK_AXIS = "Minggu (ISO)"
+
+SHORT_TIER_LABELS = {
+    Tier.RINGAN: "Ringan",
+    Tier.NORMATIF: "Normatif",
+    Tier.TIDAK_BERKADAR: "Tidak berkadar",
+    Tier.BERKADAR: "Berkadar",
+}
+
+
+def month_title(year: int, month: int) -> str:
+    """'Desember 2026'."""
+    return babel_format_date(dt.date(year, month, 1), "MMMM yyyy", locale=LOCALE)
+
+
+def number(value: float, pattern: str = "#,##0.#") -> str:
+    """Indonesian number: '66,7', '1.250'."""
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{number(share * 100)}%"
+
+
+def chart_title(year: int, month: int) -> str:
+    return f"Pengaduan per minggu dan ketepatan waktu jawaban — {month_title(year, month)}"
+
+
+def week_label(iso_week: int, start: dt.date, end: dt.date) -> str:
+    first = babel_format_date(start, "d", locale=LOCALE)
+    last = babel_format_date(end, "d MMM", locale=LOCALE)
+    return f"Mg {iso_week}\n{first}–{last}"
+
+
+def bad_month(text: str) -> str:
+    return f"--month {text!r} tidak sah; tulis bulan sebagai YYYY-MM, mis. 2026-12"
+
+
+def future_month(text: str) -> str:
+    return f"--month {text}: bulan itu belum dimulai, belum ada data untuk dilaporkan"
+
+
+def out_not_a_folder(path: str) -> str:
+    return f"--out {path} bukan folder"
+
+
+def _counts(pairs: list[tuple[str, int]]) -> str:
+    return " · ".join(f"{esc(label)} {count}" for label, count in pairs)
+
+
+def _timeliness_line(label: str, item: Timeliness) -> str:
+    if item.answered:
+        text = f"{item.on_time}/{item.answered} tepat waktu ({percent(item.share_on_time)})"
+        if item.late:
+            text += f" · terlambat {item.late}"
+    else:
+        text = "belum ada yang dijawab"
+    if item.unanswered:
+        text += f" · belum dijawab {item.unanswered}"
+        if item.unanswered_overdue:
+            text += f" ({item.unanswered_overdue} lewat batas)"
+    return f"• {esc(label)}: {text}"
+
+
+def _hours_line(label: str, hours: float | None, days_text: str | None) -> str:
+    if hours is None:
+        return f"{label}: –"
+    return f"{label}: {number(hours, '#,##0.##')} jam kerja ({esc(days_text or '')})"
+
+
+def month_message(figures: MonthFigures) -> str:
+    zone = figures.zone
+    lines = [f"📊 <b>Laporan pengaduan · {esc(month_title(figures.year, figures.month))}</b>"]
+    if figures.as_of >= figures.end:
+        lines.append("Pengaduan yang diterima selama bulan ini; status dan jawaban per "
+                     f"{esc(format_when(figures.generated_at, zone))}.")
+    else:
+        lines.append(f"Bulan berjalan: data sampai {esc(format_when(figures.as_of, zone))}.")
+    lines.append(f"\n<b>Diterima: {figures.received}</b>")
+    if figures.received:
+        lines.append("Tingkat: " + _counts([(SHORT_TIER_LABELS[t], n) for t, n in figures.by_tier.items()]))
+        lines.append("Saluran: " + _counts(
+            [(Channel(c).label, n) for c, n in figures.by_channel.items() if n]))
+        lines.append("Status kini: " + _counts([(Status(s).label, n) for s, n in figures.by_status.items()]))
+
+        lines.append("\n<b>Ketepatan waktu jawaban</b>")
+        for tier, item in figures.timeliness.items():
+            if item.answered or item.unanswered:
+                lines.append(_timeliness_line(SHORT_TIER_LABELS[tier], item))
+        lines.append(_timeliness_line("Semua", figures.overall))
+
+        lines.append("\n<b>Waktu sampai jawaban pertama</b>")
+        lines.append(_hours_line("Median", figures.median_answer_hours,
+                                 figures.describe_hours(figures.median_answer_hours)))
+        lines.append(_hours_line("Persentil 90", figures.p90_answer_hours,
+                                 figures.describe_hours(figures.p90_answer_hours)))
+
+        if figures.rating_count:
+            assert figures.rating_average is not None
+            lines.append(
+                f"\n<b>Kepuasan</b>: rata-rata {number(figures.rating_average, '0.0')} dari 5 "
+                f"({figures.rating_count} penilaian)"
+            )
+        else:
+            lines.append("\n<b>Kepuasan</b>: belum ada penilaian")
+
+        if figures.top_packages:
+            lines.append("\n<b>Paket paling banyak diadukan</b>")
+            lines.extend(
+                f"{rank}. <code>{esc(code)}</code> — {count} pengaduan"
+                for rank, (code, count) in enumerate(figures.top_packages, 1)
+            )
+
+    overdue = figures.overdue_open
+    when = (
+        f"akhir {month_title(figures.year, figures.month)}" if figures.as_of >= figures.end
+        else format_when(figures.as_of, zone)
+    )
+    lines.append(
+        f"\n<b>Lewat batas dan belum dijawab</b> per {esc(when)} (termasuk dari bulan sebelumnya): "
+        f"{len(overdue)}"
+    )
+    if overdue:
+        shown = ", ".join(f"<code>{esc(code)}</code>" for code in overdue[:15])
+        more = f" dan {len(overdue) - 15} lainnya" if len(overdue) > 15 else ""
+        lines.append(shown + more)
+    return "\n".join(lines)
