@@ -645,8 +645,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when imported, 1 when the file was refused (every problem printed)."""
 
     async def go() -> int:
-        # No migration from here: the bot (or ``check --migrate``) owns schema upgrades.
-        db = await Database.open(settings.storage.database, migrate=False)
+        # Migrates like the bot does: importing is often the first thing done on a new server.
+        db = await Database.open(settings.storage.database)
         try:
             report = await import_csv(db, args.file, zone=settings.calendar.zone)
         finally:
@@ -659,7 +659,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     async def go() -> int:
-        db = await Database.open(settings.storage.database, migrate=False)
+        db = await Database.open(settings.storage.database)
         try:
             written = await export_csv(db, args.file)
         finally:
