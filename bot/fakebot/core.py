@@ -1238,7 +1238,7 @@ class FakeTelegram:
     async def wait_for(
         self,
         predicate: Callable[[SentMessage], bool] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline for a condition, not a cancel scope
+        timeout: float = 5.0,
         *,
         chat_id: int | None = None,
     ) -> SentMessage:
@@ -1263,7 +1263,7 @@ class FakeTelegram:
     async def wait_for_call(
         self,
         method: str | Callable[[Call], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
     ) -> Call:
         """Waits until the bot made a matching request (answered ones only)."""
         def matches(call: Call) -> bool:
@@ -1283,7 +1283,7 @@ class FakeTelegram:
                 raise TimeoutError(f"no matching call within {timeout}s")
             await self._wait_change(remaining)
 
-    async def wait_until_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_until_idle(self, timeout: float = 5.0) -> None:
         """Waits until the bot has fetched and confirmed every queued update."""
         deadline = asyncio.get_running_loop().time() + timeout
         while self._queue:
@@ -2259,6 +2259,7 @@ class FakeTelegram:
                 "can_send_polls", "can_send_other_messages", "can_add_web_page_previews",
                 "can_manage_topics", "can_send_audios", "can_send_documents", "can_send_photos",
                 "can_send_videos", "can_send_video_notes", "can_send_voice_notes",
+                "can_edit_tag", "can_react_to_messages",
             ):
                 data[perm] = False
         return data
