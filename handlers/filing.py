@@ -191,7 +191,7 @@ async def _set_contact(update: Update, context: Context, contact: str) -> int:
     # Take the one-time phone keyboard away before showing inline buttons.
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, "✔️", reply_markup=ReplyKeyboardRemove())
+    await context.bot.send_message(chat.id, texts.CONTACT_SAVED, reply_markup=ReplyKeyboardRemove())
     return await _next(update, context, ask_kind)
 
 

@@ -31,6 +31,7 @@ CONTACT_INVALID = (
     "Itu belum terbaca sebagai nomor HP atau e-mail. Contoh yang benar: <code>081234567890</code>, "
     "<code>+6281234567890</code> atau <code>nama@contoh.id</code>. Silakan coba lagi."
 )
+CONTACT_SAVED = "✔️ Kontak dicatat."
 CONTACT_NOT_YOURS = "Mohon kirim nomor Anda sendiri dengan tombol «Kirim nomor saya», atau ketik nomornya."
 
 ASK_KIND = step(3, "Pengaduan Anda termasuk yang mana?")
