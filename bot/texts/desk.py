@@ -256,6 +256,11 @@ def staff_confirmation(ticket: Ticket, event: TicketEvent, zone: ZoneInfo) -> st
     who = esc(event.actor.name or "petugas")
     code = esc(ticket.code)
     if event.kind is EventKind.STAFF_REPLY:
+        if ticket.citizen_chat_id is None:
+            return (
+                f"✔️ Jawaban {who} untuk <b>{code}</b> dicatat. Pelapor belum terhubung ke Telegram: "
+                "sampaikan jawabannya lewat kontak di kartu tiket."
+            )
         return f"✔️ Jawaban {who} untuk <b>{code}</b> dicatat dan dikirim ke pelapor."
     if event.kind is EventKind.STATUS_CHANGED:
         return f"✔️ <b>{code}</b> kini <b>{esc(ticket.status.label)}</b> (oleh {who})."

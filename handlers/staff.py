@@ -1,0 +1,547 @@
+"""The staff group: answering citizens, moving tickets along, and looking things up.
+
+Staff work from one group chat. A Telegram *reply* to a bot message about a ticket (its card,
+a confirmation, a citizen's addition) goes to the citizen; commands and the buttons on ticket
+cards change a ticket. Every change goes through ``TicketService``, whose outbox sends both the
+citizen's notice and the confirmation in the staff chat; these callbacks only answer refusals.
+
+The staff chat's id can change (a group upgraded to a supergroup), so handlers are registered
+without a chat filter and check ``in_staff_chat`` when they run. Commands in a private chat get
+``STAFF_ONLY`` and nothing about tickets; other groups never get past the guard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.formatting import split_for_telegram
+from bot.models import Attachment, Ticket, parse_ticket_code
+from bot.notices import CARD_ACTIONS, describe_time_left
+from bot.texts import common as common_texts
+from bot.texts import desk as desk_texts
+from bot.texts import staff as texts
+from bot.tickets import NothingToChange, TicketAlreadyOpen, TicketClosed, TicketError, TicketNotFound
+from bot.tiers import Tier
+from handlers import MAIN_GROUP
+from handlers.util import (
+    Context,
+    attachment_of,
+    in_private_chat,
+    in_staff_chat,
+    keyboard,
+    operation_key,
+    remove_buttons,
+    send_html,
+    staff_actor,
+    too_large,
+)
+from storage.tickets import link_message
+
+# /daftar shows the open tickets with the nearest deadlines, at most this many.
+LIST_LIMIT = 50
+
+_CODE = r"ADU-\d{4}-\d{5}"
+CARD_BUTTON = re.compile(rf"^tk:(proses|tingkat|tutup|tutup_ya|riwayat|batal):({_CODE})$")
+TIER_BUTTON = re.compile(rf"^tk:tier:({_CODE}):([a-z-]+)$")
+# A code at the start of a command's arguments, in the forgiving forms people type.
+_CODE_FIRST = re.compile(r"^(ADU[ \t_-]*\d{4}[ \t_-]*\d{1,5})(?=\s|$)", re.IGNORECASE)
+# Something meant as a code but malformed ("ADU-2026-123456"): a usage line, not the reply's ticket.
+_CODE_ATTEMPT = re.compile(r"^ADU[\s_-]*\d", re.IGNORECASE)
+_CODE_ANYWHERE = re.compile(_CODE)
+
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+async def answer(update: Update, context: Context, html: str) -> Message:
+    """Answers in the chat of the update, as a reply to the staff member's message."""
+    chat = update.effective_chat
+    message = update.effective_message
+    assert chat is not None
+    reply_to = message.message_id if message is not None and update.callback_query is None else None
+    return await send_html(context, chat.id, html, reply_to_message_id=reply_to)
+
+
+async def send_linked(
+    context: Context, chat_id: int, html: str, ticket: Ticket, *, markup: object = None,
+    reply_to: int | None = None,
+) -> None:
+    """Sends a view of a ticket whose every part is linked to it, so a reply answers the citizen."""
+    parts = split_for_telegram(html)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent = await send_html(context, chat_id, part, markup if last else None,
+                               reply_to if index == 0 else None)
+        await link_message(context.desk.db, sent.chat_id, sent.message_id, ticket.id)
+
+
+def card_markup(code: str) -> object:
+    buttons = [(label, f"tk:{action}:{code}") for action, label in CARD_ACTIONS]
+    return keyboard([buttons[:2], buttons[2:]])
+
+
+async def linked_ticket(context: Context, message: Message) -> Ticket | None:
+    """The ticket of the bot message ``message`` replies to, or None.
+
+    Normally the message link recorded by the outbox; a reply can beat that record by a few
+    milliseconds (it is written after Telegram confirms the send), so a ticket card — a bot
+    message carrying the card's buttons — stands for its ticket too.
+    """
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    tickets = context.desk.tickets
+    ticket = await tickets.ticket_for_message(replied.chat_id, replied.message_id)
+    if ticket is not None:
+        return ticket
+    from_bot = replied.from_user is not None and replied.from_user.is_bot
+    markup = replied.reply_markup
+    button_data = [button.callback_data for row in (markup.inline_keyboard if markup else ())
+                   for button in row if isinstance(button.callback_data, str)]
+    card_codes = {match.group(2) for data in button_data if (match := CARD_BUTTON.match(data))}
+    if from_bot and len(card_codes) == 1:
+        return await tickets.get(card_codes.pop())
+    return None
+
+
+def command_remainder(message: Message) -> str:
+    """Everything after the command word, newlines kept (context.args would lose them)."""
+    parts = (message.text or "").split(None, 1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def command_target(update: Update, context: Context, command: str) -> tuple[str, str] | None:
+    """(ticket code, the rest of the text) of a staff command, or None after a usage line.
+
+    The code comes first (``/tutup ADU-2026-00007 catatan``); without one, a command sent as a
+    reply to a bot message about a ticket acts on that ticket (``/proses`` under its card).
+    """
+    message = update.effective_message
+    assert message is not None
+    remainder = command_remainder(message)
+    match = _CODE_FIRST.match(remainder)
+    if match is not None:
+        code = parse_ticket_code(match.group(1))
+        if code is not None:
+            return code, remainder[match.end():].strip()
+    elif not _CODE_ATTEMPT.match(remainder) and message.reply_to_message is not None:
+        ticket = await linked_ticket(context, message)
+        if ticket is not None:
+            return ticket.code, remainder
+    await answer(update, context, texts.usage(command))
+    return None
+
+
+async def refusal(context: Context, command: str, code: str, error: TicketError) -> str:
+    """The staff chat's answer when the ticket service refused an action."""
+    if isinstance(error, TicketNotFound):
+        return texts.not_found(code, command)
+    if isinstance(error, TicketClosed):
+        return texts.ticket_closed(code)
+    if isinstance(error, TicketAlreadyOpen):
+        return texts.already_open(code)
+    if command == "identitas":
+        return texts.not_confidential(code)
+    ticket = await context.desk.tickets.get(code)
+    if ticket is None:
+        return texts.not_found(code, command)
+    return texts.same_tier(ticket) if command == "tingkat" else texts.already_in_process(ticket)
+
+
+def toast_for(error: TicketError) -> str:
+    if isinstance(error, TicketNotFound):
+        return texts.TOAST_NOT_FOUND
+    if isinstance(error, TicketClosed):
+        return texts.TOAST_CLOSED
+    return texts.TOAST_IN_PROCESS
+
+
+def staff_only(callback: Handler) -> Handler:
+    """Runs a staff command in the staff chat; a private chat gets STAFF_ONLY and nothing else."""
+
+    async def run(update: Update, context: Context) -> None:
+        if in_staff_chat(update, context):
+            await callback(update, context)
+        elif in_private_chat(update):
+            chat = update.effective_chat
+            assert chat is not None
+            await send_html(context, chat.id, common_texts.STAFF_ONLY)
+
+    return run
+
+
+def parse_tier(rest: str) -> tuple[Tier, str] | None:
+    """The tier at the start of ``rest`` (codes or labels, one to three words) and the reason."""
+    words = rest.split()
+    for count in (3, 2, 1):
+        if len(words) < count:
+            continue
+        try:
+            tier = Tier.parse(" ".join(words[:count]))
+        except ValueError:
+            continue
+        pieces = re.split(r"\s+", rest.strip(), maxsplit=count)
+        return tier, pieces[count].strip() if len(pieces) > count else ""
+    return None
+
+
+# --- answering the citizen ------------------------------------------------------------------
+
+
+async def relay(update: Update, context: Context, code: str, text: str,
+                attachments: tuple[Attachment, ...] = ()) -> None:
+    try:
+        await context.desk.tickets.staff_reply(
+            code, staff_actor(update), text, attachments,
+            idempotency_key=operation_key(update, "staff_reply"),
+        )
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "balas", code, error))
+
+
+async def reply_to_ticket_message(update: Update, context: Context) -> None:
+    """A reply in the staff chat to a bot message linked to a ticket answers the citizen."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None or not in_staff_chat(update, context):
+        return
+    desk = context.desk
+    ticket = await linked_ticket(context, message)
+    if ticket is None:
+        return  # staff chatter under some other bot message
+    attachment = attachment_of(message)
+    text = message.text or message.caption or ""
+    if attachment is None and not text.strip():
+        await answer(update, context, texts.UNSUPPORTED_REPLY)
+        return
+    if attachment is not None and too_large(desk, attachment):
+        await answer(update, context, texts.file_too_large(desk.settings.limits.max_file_mb))
+        return
+    await relay(update, context, ticket.code, text, (attachment,) if attachment else ())
+
+
+async def balas(update: Update, context: Context) -> None:
+    target = await command_target(update, context, "balas")
+    if target is None:
+        return
+    code, text = target
+    if not text:
+        await answer(update, context, texts.EMPTY_REPLY)
+        return
+    await relay(update, context, code, text)
+
+
+# --- changing a ticket ----------------------------------------------------------------------------
+
+
+async def proses(update: Update, context: Context) -> None:
+    target = await command_target(update, context, "proses")
+    if target is None:
+        return
+    code = target[0]
+    try:
+        await context.desk.tickets.mark_in_process(
+            code, staff_actor(update), idempotency_key=operation_key(update, "mark_in_process")
+        )
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "proses", code, error))
+
+
+async def tingkat(update: Update, context: Context) -> None:
+    target = await command_target(update, context, "tingkat")
+    if target is None:
+        return
+    code, rest = target
+    if not rest:
+        await answer(update, context, texts.usage("tingkat"))
+        return
+    parsed = parse_tier(rest)
+    if parsed is None:
+        await answer(update, context, texts.unknown_tier(rest.split()[0]))
+        return
+    tier, reason = parsed
+    try:
+        await context.desk.tickets.reclassify(
+            code, tier, staff_actor(update), reason or None,
+            idempotency_key=operation_key(update, "reclassify"),
+        )
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "tingkat", code, error))
+
+
+async def tutup(update: Update, context: Context) -> None:
+    target = await command_target(update, context, "tutup")
+    if target is None:
+        return
+    code, note = target
+    try:
+        await context.desk.tickets.close(
+            code, staff_actor(update), note or None, idempotency_key=operation_key(update, "close")
+        )
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "tutup", code, error))
+
+
+async def buka(update: Update, context: Context) -> None:
+    target = await command_target(update, context, "buka")
+    if target is None:
+        return
+    code = target[0]
+    try:
+        await context.desk.tickets.reopen(code, staff_actor(update), idempotency_key=operation_key(update, "reopen"))
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "buka", code, error))
+
+
+# --- looking things up ----------------------------------------------------------------------------
+
+
+async def tiket(update: Update, context: Context) -> None:
+    target = await command_target(update, context, "tiket")
+    if target is None:
+        return
+    code = target[0]
+    desk = context.desk
+    ticket = await desk.tickets.get(code)
+    if ticket is None:
+        await answer(update, context, texts.not_found(code, "tiket"))
+        return
+    now = desk.clock()
+    card = desk_texts.ticket_card(ticket, desk.zone, now=now, left=describe_time_left(desk.calendar, ticket, now))
+    history = desk_texts.staff_history(ticket, await desk.tickets.history(ticket), desk.zone)
+    chat = update.effective_chat
+    assert chat is not None
+    await send_linked(context, chat.id, texts.full_ticket(card, history), ticket,
+                      markup=card_markup(ticket.code) if ticket.is_open else None)
+
+
+async def daftar(update: Update, context: Context) -> None:
+    desk = context.desk
+    now = desk.clock()
+    tickets = await desk.tickets.list_open()  # by deadline: the overdue ones first
+    overdue = sum(1 for ticket in tickets if ticket.is_overdue(now))
+    rows = [(ticket, describe_time_left(desk.calendar, ticket, now)) for ticket in tickets[:LIST_LIMIT]]
+    await answer(update, context, texts.open_tickets(rows, desk.zone, now, total=len(tickets), overdue=overdue))
+
+
+async def identitas(update: Update, context: Context) -> None:
+    """Sends a confidential reporter's identity to the admin's private chat, and records it."""
+    desk = context.desk
+    user = update.effective_user
+    assert user is not None
+    if user.id not in desk.settings.telegram.admin_user_ids:
+        await answer(update, context, texts.ADMIN_ONLY)
+        return
+    target = await command_target(update, context, "identitas")
+    if target is None:
+        return
+    code = target[0]
+    ticket = await desk.tickets.get(code)
+    if ticket is None:
+        await answer(update, context, texts.not_found(code, "identitas"))
+        return
+    if not ticket.confidential:
+        await answer(update, context, texts.not_confidential(code))
+        return
+    # Sent first, recorded after: the history must not claim a disclosure that never happened.
+    try:
+        await send_html(context, user.id, texts.identity_for_admin(ticket))
+    except Forbidden:
+        await answer(update, context, texts.identity_undeliverable(code, context.bot.username))
+        return
+    try:
+        await desk.tickets.reveal_identity(code, staff_actor(update),
+                                           idempotency_key=operation_key(update, "reveal_identity"))
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "identitas", code, error))
+        return
+    await answer(update, context, texts.identity_sent(code, user.full_name))
+
+
+# --- ticket-card buttons --------------------------------------------------------------------------
+
+
+async def card_button(update: Update, context: Context) -> None:
+    """tk:<action>:<code> and tk:tier:<code>:<tier>; every press gets an answer (a toast or none)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not in_staff_chat(update, context):
+        await query.answer(texts.TOAST_STAFF_ONLY)
+        return
+    toast: str | None = None
+    try:
+        tier_match = TIER_BUTTON.match(query.data)
+        if tier_match is not None:
+            toast = await choose_tier(update, context, tier_match.group(1), tier_match.group(2))
+        else:
+            match = CARD_BUTTON.match(query.data)
+            assert match is not None
+            action, code = match.groups()
+            toast = await BUTTON_ACTIONS[action](update, context, code)
+    finally:
+        await query.answer(toast)
+
+
+async def press_proses(update: Update, context: Context, code: str) -> str | None:
+    try:
+        await context.desk.tickets.mark_in_process(
+            code, staff_actor(update), idempotency_key=operation_key(update, "mark_in_process")
+        )
+    except TicketError as error:
+        return toast_for(error)
+    return texts.TOAST_DONE
+
+
+async def _open_ticket_or_toast(context: Context, code: str) -> Ticket | str:
+    ticket = await context.desk.tickets.get(code)
+    if ticket is None:
+        return texts.TOAST_NOT_FOUND
+    if not ticket.is_open:
+        return texts.TOAST_CLOSED
+    return ticket
+
+
+def _pressed_message_id(update: Update) -> int | None:
+    query = update.callback_query
+    return query.message.message_id if query is not None and query.message is not None else None
+
+
+async def press_tingkat(update: Update, context: Context, code: str) -> str | None:
+    ticket = await _open_ticket_or_toast(context, code)
+    if isinstance(ticket, str):
+        return ticket
+    rows = [[(texts.tier_button(tier, ticket.tier), f"tk:tier:{code}:{tier.value}")] for tier in Tier]
+    rows.append([(texts.CANCEL_BUTTON, f"tk:batal:{code}")])
+    chat = update.effective_chat
+    assert chat is not None
+    await send_linked(context, chat.id, texts.choose_tier(ticket), ticket, markup=keyboard(rows),
+                      reply_to=_pressed_message_id(update))
+    return None
+
+
+async def choose_tier(update: Update, context: Context, code: str, value: str) -> str | None:
+    try:
+        tier = Tier.parse(value)
+    except ValueError:
+        return texts.TOAST_NOT_FOUND
+    try:
+        await context.desk.tickets.reclassify(
+            code, tier, staff_actor(update), idempotency_key=operation_key(update, "reclassify")
+        )
+    except NothingToChange:
+        return texts.TOAST_SAME_TIER  # the buttons stay: another tier can still be picked
+    except TicketError as error:
+        await remove_buttons(update)
+        return toast_for(error)
+    await remove_buttons(update)
+    return texts.TOAST_DONE
+
+
+async def press_tutup(update: Update, context: Context, code: str) -> str | None:
+    ticket = await _open_ticket_or_toast(context, code)
+    if isinstance(ticket, str):
+        return ticket
+    markup = keyboard([[(texts.CONFIRM_CLOSE_BUTTON, f"tk:tutup_ya:{code}"),
+                        (texts.CANCEL_BUTTON, f"tk:batal:{code}")]])
+    chat = update.effective_chat
+    assert chat is not None
+    await send_linked(context, chat.id, texts.confirm_close(ticket), ticket, markup=markup,
+                      reply_to=_pressed_message_id(update))
+    return None
+
+
+async def press_tutup_ya(update: Update, context: Context, code: str) -> str | None:
+    try:
+        await context.desk.tickets.close(code, staff_actor(update), None,
+                                         idempotency_key=operation_key(update, "close"))
+    except TicketError as error:
+        await remove_buttons(update)
+        return toast_for(error)
+    await remove_buttons(update)
+    return texts.TOAST_DONE
+
+
+async def press_batal(update: Update, context: Context, code: str) -> str | None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(texts.CANCELLED)
+    except BadRequest:
+        await remove_buttons(update)
+    return texts.TOAST_CANCELLED
+
+
+async def press_riwayat(update: Update, context: Context, code: str) -> str | None:
+    desk = context.desk
+    ticket = await desk.tickets.get(code)
+    if ticket is None:
+        return texts.TOAST_NOT_FOUND
+    history = desk_texts.staff_history(ticket, await desk.tickets.history(ticket), desk.zone)
+    chat = update.effective_chat
+    assert chat is not None
+    await send_linked(context, chat.id, history, ticket, reply_to=_pressed_message_id(update))
+    return None
+
+
+BUTTON_ACTIONS: dict[str, Callable[[Update, Context, str], Awaitable[str | None]]] = {
+    "proses": press_proses,
+    "tingkat": press_tingkat,
+    "tutup": press_tutup,
+    "tutup_ya": press_tutup_ya,
+    "batal": press_batal,
+    "riwayat": press_riwayat,
+}
+
+
+# --- registration ---------------------------------------------------------------------------------
+
+
+class _ReplyToTicketMessage(filters.MessageFilter):
+    """A reply to a bot message that names a ticket or carries ticket-card buttons.
+
+    Every message the outbox links to a ticket names its code; narrowing the relay to those
+    leaves replies to other bot prompts in the staff chat to the handlers registered after
+    this module (in privacy mode every answer to a bot question in a group is a reply).
+    Whether the message really belongs to a ticket is decided in the callback.
+    """
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+            return False
+        if _CODE_ANYWHERE.search(replied.text or replied.caption or ""):
+            return True
+        markup = replied.reply_markup
+        return markup is not None and any(
+            str(button.callback_data or "").startswith("tk:")
+            for row in markup.inline_keyboard for button in row
+        )
+
+
+COMMANDS: dict[str, Handler] = {
+    "balas": balas,
+    "proses": proses,
+    "tingkat": tingkat,
+    "tutup": tutup,
+    "buka": buka,
+    "tiket": tiket,
+    "daftar": daftar,
+    "identitas": identitas,
+}
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    for name, callback in COMMANDS.items():
+        application.add_handler(CommandHandler(name, staff_only(callback)), MAIN_GROUP)
+    application.add_handler(
+        CallbackQueryHandler(card_button, pattern=rf"{CARD_BUTTON.pattern}|{TIER_BUTTON.pattern}"), MAIN_GROUP
+    )
+    relay_filter = filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND & _ReplyToTicketMessage()
+    application.add_handler(MessageHandler(relay_filter, reply_to_ticket_message), MAIN_GROUP)
