@@ -274,10 +274,6 @@ class OutboxSender:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
                                (new_chat_id, old_chat_id))
-            # Telegram carries the group's history over with the same message ids, so replies to
-            # old ticket cards in the supergroup still find their ticket.
-            await conn.execute("UPDATE OR IGNORE message_links SET chat_id = ? WHERE chat_id = ?",
-                               (new_chat_id, old_chat_id))
             if old_chat_id == self.staff_chat.id:
                 await conn.execute(
                     "INSERT INTO runtime_settings (key, value) VALUES (?, ?)"
