@@ -12,11 +12,12 @@ MAIN_GROUP = 0
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    from handlers import citizen, common, errors, filing, guard, layanan, paket, staff
+    from handlers import citizen, common, errors, filing, followup, guard, layanan, paket, staff
 
     guard.register(application)
     filing.register(application)  # first in the main group: its steps own the citizen's text
     staff.register(application)
+    followup.register(application)
     citizen.register(application)
     paket.register(application)
     layanan.register(application)

@@ -7,7 +7,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.models import parse_ticket_code
 from bot.notices import ADD_INFO_PREFIX, describe_time_left
+from bot.offline import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
 from bot.texts import desk as texts
+from bot.texts import watch as watch_texts
 from bot.tickets import TicketClosed, TicketNotFound
 from handlers import MAIN_GROUP
 from handlers.util import (
@@ -25,17 +27,53 @@ ADDING_TO = "adding_to"
 
 
 async def status(update: Update, context: Context) -> None:
+    """``/status``, ``/status KODE``, and ``/status KODE PIN`` to link an offline complaint."""
     if not in_private_chat(update):
         return
     args = command_args(context)
     if not args:
         await show_status_list(update, context)
         return
-    code = parse_ticket_code(" ".join(args[:2]) if len(args) >= 2 and args[0].upper() == "ADU" else args[0])
+    code, rest = split_code(args)
     if code is None:
         await reply_html(update, context, texts.STATUS_USAGE)
         return
+    pin = normalise_pin(" ".join(rest))
+    if pin.isdigit():
+        await link_and_show(update, context, code, pin)
+        return
     await show_ticket(update, context, code)
+
+
+def split_code(args: list[str]) -> tuple[str | None, list[str]]:
+    """The ticket code at the start of the arguments (typed in one to three words) and the rest."""
+    for count in range(min(3, len(args)), 0, -1):
+        code = parse_ticket_code(" ".join(args[:count]))
+        if code is not None:
+            return code, args[count:]
+    return None, args
+
+
+async def link_and_show(update: Update, context: Context, code: str, pin: str) -> None:
+    """Links an offline complaint by its PIN, then shows it; every failure looks like a wrong code."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    desk = context.desk
+    if await desk.tickets.for_citizen(code, user.id) is not None:
+        await show_ticket(update, context, code)  # already theirs: no PIN needed, no attempt counted
+        return
+    try:
+        ticket = await link_by_pin(desk.tickets, code, pin, user.id, chat.id)
+    except TooManyPinAttempts as error:
+        await reply_html(update, context, watch_texts.link_locked(error.retry_at, desk.zone))
+        return
+    except TicketAlreadyLinked:
+        ticket = None  # the right PIN for someone else's ticket: reveal nothing
+    if ticket is None:
+        await reply_html(update, context, texts.TICKET_NOT_FOUND)
+        return
+    # The confirmation ("now linked to your account") comes from the outbox.
+    await show_ticket(update, context, ticket.code)
 
 
 async def show_status_list(update: Update, context: Context) -> None:

@@ -155,3 +155,33 @@ def month_message(figures: MonthFigures) -> str:
         more = f" dan {len(overdue) - 15} lainnya" if len(overdue) > 15 else ""
         lines.append(shown + more)
     return "\n".join(lines)
+
+
+# --- /laporan in the staff chat (handlers/followup.py) --------------------------------------
+
+# The month when none is given: in the first days of a month the previous month's report is
+# what staff want (it is complete); later in the month, the current month so far.
+DEFAULT_PREVIOUS_MONTH_UNTIL_DAY = 5
+
+LAPORAN_USAGE = (
+    "Pakai: <code>/laporan [YYYY-MM]</code>, mis. <code>/laporan 2026-11</code>.\n"
+    f"Tanpa bulan: bulan lalu bila hari ini tanggal 1–{DEFAULT_PREVIOUS_MONTH_UNTIL_DAY}, "
+    "selain itu bulan berjalan sampai saat ini.\n"
+    "Hasil: ringkasan di sini, lalu berkas CSV (untuk Excel) dan grafik PNG."
+)
+
+
+def laporan_bad_month(text: str) -> str:
+    return f"Bulan «{esc(text[:40])}» tidak sah.\n{LAPORAN_USAGE}"
+
+
+def laporan_future_month(year: int, month: int) -> str:
+    return f"{esc(month_title(year, month))} belum dimulai; belum ada data untuk dilaporkan."
+
+
+def csv_caption(year: int, month: int) -> str:
+    return f"Data per pengaduan · {esc(month_title(year, month))} (CSV, pemisah «;»)"
+
+
+def chart_caption(year: int, month: int) -> str:
+    return f"Grafik mingguan · {esc(month_title(year, month))}"

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from bot.formatting import esc, format_date, format_short, format_when, truncate_plain
 from bot.models import Ticket
 
-# Command a citizen sends to link an offline complaint to their Telegram account.
-LINK_COMMAND = "tautkan"
+# Command a citizen sends to link an offline complaint to their Telegram account:
+# ``/status KODE PIN`` (the same command that shows a ticket, with the PIN added).
+LINK_COMMAND = "status"
 
 RATING_LABELS = {
     1: "Sangat tidak puas",
@@ -182,7 +183,9 @@ def rating_invalid() -> str:
 # --- offline complaints and PIN ------------------------------------------------------------
 
 
-def offline_registered_for_staff(ticket: Ticket, pin: str | None, zone: ZoneInfo) -> str:
+def offline_registered_for_staff(
+    ticket: Ticket, pin: str | None, zone: ZoneInfo, bot_username: str | None = None
+) -> str:
     """Shown only to the officer who recorded the complaint, to hand over to the citizen."""
     if pin is None:
         pin_line = (
@@ -195,15 +198,17 @@ def offline_registered_for_staff(ticket: Ticket, pin: str | None, zone: ZoneInfo
         f"Saluran: {esc(ticket.channel.label)} · {esc(ticket.tier.label)}\n"
         f"Batas: {esc(format_when(ticket.deadline_at, zone))}\n"
         f"{pin_line}\n\n"
-        f"{link_instructions(ticket.code, pin)}"
+        f"{link_instructions(ticket.code, pin, bot_username)}"
     )
 
 
-def link_instructions(code: str, pin: str | None) -> str:
+def link_instructions(code: str, pin: str | None, bot_username: str | None = None) -> str:
     shown_pin = esc(pin) if pin else "PIN"
+    bot = f"buka @{esc(bot_username)}" if bot_username else "buka bot ini"
     return (
-        "Pelapor dapat mengikuti pengaduan ini lewat Telegram: buka bot, lalu kirim\n"
-        f"<code>/{LINK_COMMAND} {esc(code)} {shown_pin}</code>"
+        f"Pelapor dapat mengikuti pengaduan ini lewat Telegram: {bot}, lalu kirim\n"
+        f"<code>/{LINK_COMMAND} {esc(code)} {shown_pin}</code>\n"
+        "Jawaban petugas selanjutnya akan sampai ke Telegram pelapor."
     )
 
 
@@ -239,3 +244,128 @@ def linked_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
 
 def linked_for_staff(ticket: Ticket) -> str:
     return f"🔗 Pelapor <b>{esc(ticket.code)}</b> menautkan pengaduannya ke akun Telegram."
+
+
+# --- chat side: /target, /catat, rating buttons (handlers/followup.py) ----------------------
+
+TARGET_USAGE = (
+    "Pakai: <code>/target KODE TANGGAL [JAM]</code>\n"
+    "Contoh: <code>/target ADU-2026-00001 30-12-2026</code> atau "
+    "<code>/target ADU-2026-00001 2026-12-30 14.00</code>\n"
+    "Tanggal: <code>2026-12-30</code>, <code>30-12-2026</code>, <code>30/12/2026</code> atau "
+    "<code>30 Desember 2026</code>; jam <code>HH:MM</code> atau <code>HH.MM</code> (WITA). "
+    "Tanpa jam: jam tutup kantor hari itu. Batas waktu sesuai standar pelayanan tidak berubah."
+)
+
+
+def target_bad_date(text: str) -> str:
+    return f"Tanggal/jam «{esc(truncate_plain(text, 60))}» tidak dikenali.\n{TARGET_USAGE}"
+
+
+def target_not_found(code: str) -> str:
+    return f"Pengaduan <code>{esc(code)}</code> tidak ditemukan. Lihat /daftar."
+
+
+def target_ticket_closed(code: str) -> str:
+    return f"Pengaduan <b>{esc(code)}</b> sudah ditutup; target jawaban tidak dapat ditetapkan."
+
+
+def target_unchanged(code: str) -> str:
+    return f"Target jawaban <b>{esc(code)}</b> sudah tercatat dengan waktu yang sama."
+
+
+OFFLINE_CHANNEL_CODES = "tatap_muka, telepon, email, kotak_pengaduan"
+OFFLINE_TIER_CODES = "ringan, normatif, tidak-berkadar, berkadar"
+
+CATAT_USAGE = (
+    "Pakai: <code>/catat SALURAN TINGKAT | nama | kontak | uraian</code>\n"
+    f"Saluran: {OFFLINE_CHANNEL_CODES}\n"
+    f"Tingkat: {OFFLINE_TIER_CODES}\n"
+    "Contoh: <code>/catat telepon normatif | Budi Santoso | 0812 3456 7890 | Mohon penjelasan "
+    "jadwal pembukaan penawaran paket jalan.</code>\n"
+    "Atau kirim <code>/catat</code> saja untuk dipandu langkah demi langkah."
+)
+
+
+def catat_problem(problem: str) -> str:
+    """One-command form: what is wrong, then the usage line."""
+    return f"Belum dicatat: {esc(problem)}.\n\n{CATAT_USAGE}"
+
+
+CATAT_MISSING_PARTS = "bagian yang dipisah «|» harus empat: saluran dan tingkat, nama, kontak, uraian"
+
+
+def catat_unknown_channel(text: str) -> str:
+    return f"saluran «{text}» tidak dikenal (pilih {OFFLINE_CHANNEL_CODES})"
+
+
+def catat_unknown_tier(text: str) -> str:
+    return f"tingkat «{text}» tidak dikenal (pilih {OFFLINE_TIER_CODES})"
+
+
+CATAT_NO_TIER = f"tingkat belum diisi (pilih {OFFLINE_TIER_CODES})"
+CATAT_NAME_INVALID = "nama pelapor harus 2–100 karakter dan memuat huruf"
+CATAT_CONTACT_INVALID = (
+    "kontak harus nomor telepon Indonesia (mis. 0812 3456 7890) atau alamat e-mail"
+)
+
+
+def catat_description_short(minimum: int) -> str:
+    return f"uraian terlalu singkat (minimal {minimum} karakter)"
+
+
+def catat_description_long(length: int, maximum: int) -> str:
+    return f"uraian terlalu panjang ({length} karakter; batas {maximum})"
+
+
+def catat_refused(reason: str) -> str:
+    return f"Belum dicatat: {esc(reason)}."
+
+
+# Guided /catat flow (staff chat). Prompts ask for a *reply*: in privacy mode a group bot sees
+# only commands and replies to its own messages.
+CATAT_ASK_CHANNEL = "📝 <b>Catat pengaduan luring</b>\nLangkah 1/5 — dari saluran mana pengaduan ini diterima?"
+CATAT_ASK_TIER = "📝 <b>Catat pengaduan luring</b>\nLangkah 2/5 — tingkat pengaduan:"
+
+
+def catat_chosen(channel_label: str, tier_label: str | None = None) -> str:
+    tier = f" · Tingkat: <b>{esc(tier_label)}</b>" if tier_label else ""
+    return f"📝 <b>Catat pengaduan luring</b>\nSaluran: <b>{esc(channel_label)}</b>{tier}"
+
+
+CATAT_ASK_NAME = "Langkah 3/5 — <b>balas</b> (reply) pesan ini dengan <b>nama pelapor</b>."
+CATAT_ASK_CONTACT = (
+    "Langkah 4/5 — <b>balas</b> pesan ini dengan <b>kontak pelapor</b> (nomor telepon atau e-mail)."
+)
+
+
+def catat_ask_description(minimum: int, maximum: int) -> str:
+    return (
+        "Langkah 5/5 — <b>balas</b> pesan ini dengan <b>uraian pengaduan</b> "
+        f"({minimum}–{maximum} karakter)."
+    )
+
+
+def catat_try_again(problem: str) -> str:
+    return f"⚠️ {esc(problem[:1].upper() + problem[1:])}. Silakan balas lagi."
+
+
+CATAT_CANCEL_BUTTON = "✖️ Batal"
+CATAT_CANCELLED = "Pencatatan pengaduan luring dibatalkan; tidak ada yang disimpan."
+CATAT_EXPIRED = (
+    "Pencatatan sebelumnya dihentikan karena terlalu lama tidak dilanjutkan; tidak ada yang "
+    "disimpan. Mulai lagi dengan /catat."
+)
+CATAT_TOAST_INACTIVE = "Tombol ini bukan untuk sesi pencatatan Anda yang aktif. Mulai dengan /catat."
+CATAT_NAME_PLACEHOLDER = "Nama pelapor"
+CATAT_CONTACT_PLACEHOLDER = "Nomor telepon atau e-mail"
+CATAT_DESCRIPTION_PLACEHOLDER = "Uraian pengaduan"
+
+# Answers to rating buttons are toasts: plain text, under Telegram's 200 characters.
+RATING_UNAVAILABLE = "Penilaian untuk pengaduan ini tidak dapat dicatat. Terima kasih."
+
+
+def rating_thanks_toast(rating: int) -> str:
+    label = RATING_LABELS.get(rating, "")
+    return f"🙏 Terima kasih atas penilaian Anda: {rating}/5 ({label})."
+
