@@ -81,6 +81,7 @@ class EventKind(StrEnum):
     TARGET_SET = "target_set"
     IDENTITY_REVEALED = "identity_revealed"
     LINKED = "linked"
+    PIN_RESET = "pin_reset"
     RATED = "rated"
     ERASED = "erased"
 

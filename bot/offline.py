@@ -34,7 +34,7 @@ from bot.models import (
     Ticket,
     parse_ticket_code,
 )
-from bot.tickets import TicketError, TicketService
+from bot.tickets import TicketClosed, TicketError, TicketNotFound, TicketService
 from bot.tiers import MatterKind, Tier
 from storage import tickets as repo
 from storage.db import to_db_time
@@ -165,6 +165,28 @@ async def register_offline(
     return outcome.ticket, (None if outcome.replayed else pin)
 
 
+async def issue_new_pin(tickets: TicketService, code: str, staff_actor: Actor) -> tuple[Ticket, str]:
+    """A fresh PIN for an offline ticket not yet linked (the old one lost or never handed over).
+
+    The previous PIN stops working; the reset is recorded in the history. Raises
+    TicketNotFound, TicketClosed or TicketAlreadyLinked.
+    """
+    pin = generate_pin()
+    pin_hash = await asyncio.to_thread(hash_pin, pin)
+    normalised = parse_ticket_code(code) or code
+    async with tickets.db.transaction() as conn:
+        ticket = await repo.ticket_by_code(conn, normalised)
+        if ticket is None or ticket.channel not in OFFLINE_CHANNELS:
+            raise TicketNotFound(code)
+        if not ticket.is_open:
+            raise TicketClosed(code)
+        if ticket.citizen_user_id is not None:
+            raise TicketAlreadyLinked(ticket.code)
+        await repo.update_fields(conn, ticket.id, pin_hash=pin_hash)
+        await tickets.record_event(conn, ticket.id, EventKind.PIN_RESET, staff_actor, tickets.clock(), {})
+    return ticket, pin
+
+
 def _kind_for_tier(tickets: TicketService, tier: Tier) -> MatterKind:
     for kind, base in tickets.classifier.base.items():
         if base is tier:
@@ -225,7 +247,7 @@ async def link_by_pin(
                 return ticket
             raise TicketAlreadyLinked(ticket.code)
         await repo.update_fields(conn, ticket.id, citizen_user_id=user_id, citizen_chat_id=chat_id)
-        outcome = await tickets._record(
+        outcome = await tickets.record_event(
             conn, ticket.id, EventKind.LINKED, Actor.citizen(user_id), now, {"chat_id": chat_id}
         )
         return outcome.ticket

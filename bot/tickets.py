@@ -119,7 +119,7 @@ class TicketService:
             )
             who = actor or Actor.citizen(complaint.citizen_user_id, complaint.name)
             data = {"tier": chosen_tier.value, "reason": reason, "channel": complaint.channel.value}
-            return await self._record(conn, ticket_id, EventKind.FILED, who, received, data,
+            return await self.record_event(conn, ticket_id, EventKind.FILED, who, received, data,
                                       complaint.attachments)
 
     # --- conversation on a ticket ---------------------------------------------------------
@@ -209,7 +209,7 @@ class TicketService:
                 "from": ticket.tier.value, "to": new_tier.value, "reason": why,
                 "deadline_from": ticket.deadline_at.isoformat(), "deadline_to": deadline.isoformat(),
             }
-            return await self._record(conn, ticket.id, EventKind.RECLASSIFIED, staff, now, data)
+            return await self.record_event(conn, ticket.id, EventKind.RECLASSIFIED, staff, now, data)
 
         return await self._run(code, idempotency_key, check, run)
 
@@ -247,7 +247,7 @@ class TicketService:
     async def record_undelivered(self, ticket_id: int, purpose: str, error: str) -> None:
         """Notes in the history that a message could not reach its person (e.g. bot blocked)."""
         async with self.db.transaction() as conn:
-            await self._record(conn, ticket_id, EventKind.UNDELIVERED, SYSTEM, self.clock(),
+            await self.record_event(conn, ticket_id, EventKind.UNDELIVERED, SYSTEM, self.clock(),
                                {"purpose": purpose, "error": error})
 
     # --- reads ----------------------------------------------------------------------------
@@ -294,7 +294,7 @@ class TicketService:
         async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
             if change is not None:
                 await repo.update_fields(conn, ticket.id, **change(ticket, now))
-            return await self._record(conn, ticket.id, kind, actor, now, data, attachments)
+            return await self.record_event(conn, ticket.id, kind, actor, now, data, attachments)
 
         return await self._run(code, idempotency_key, check, run)
 
@@ -321,7 +321,7 @@ class TicketService:
                 await record_operation(conn, idempotency_key, ticket.code)
             return outcome
 
-    async def _record(
+    async def record_event(
         self,
         conn: aiosqlite.Connection,
         ticket_id: int,
@@ -331,6 +331,7 @@ class TicketService:
         data: dict[str, Any],
         attachments: Sequence[Attachment] = (),
     ) -> Outcome:
+        """Appends a history event inside the caller's transaction and queues what it owes people."""
         event_id = await repo.add_event(conn, ticket_id, kind, actor, at, data, attachments)
         ticket = await repo.ticket_by_id(conn, ticket_id)
         assert ticket is not None
@@ -370,7 +371,7 @@ class TicketService:
                 "target": when.isoformat(),
                 "previous": ticket.target_at.isoformat() if ticket.target_at else None,
             }
-            return await self._record(conn, ticket.id, EventKind.TARGET_SET, staff, now, data)
+            return await self.record_event(conn, ticket.id, EventKind.TARGET_SET, staff, now, data)
 
         return await self._run(code, idempotency_key, check, run)
 
@@ -407,7 +408,7 @@ class TicketService:
             at = now or clock_now
             await repo.update_fields(conn, ticket.id, rating=rating, rating_comment=note, rated_at=at)
             data: dict[str, Any] = {"rating": rating, "comment": note}
-            return await self._record(conn, ticket.id, EventKind.RATED, Actor.citizen(user_id), at, data)
+            return await self.record_event(conn, ticket.id, EventKind.RATED, Actor.citizen(user_id), at, data)
 
         return await self._run(code, idempotency_key, check, run)
 

@@ -48,7 +48,7 @@ from telegram.warnings import PTBUserWarning
 from bot.app import Desk
 from bot.models import Channel, parse_ticket_code
 from bot.notices import RATING_PREFIX, parse_rating_callback
-from bot.offline import OFFLINE_CHANNELS, OfflineError, register_offline
+from bot.offline import OFFLINE_CHANNELS, OfflineError, TicketAlreadyLinked, issue_new_pin, register_offline
 from bot.report import month_figures, render_message, report_paths, write_chart, write_csv
 from bot.texts import common as common_texts
 from bot.texts import report as report_texts
@@ -292,6 +292,27 @@ async def target(update: Update, context: Context) -> None:
     except NothingToChange:
         await answer(update, context, texts.target_unchanged(code))
     # Success: the outbox confirms in the staff chat and tells the citizen.
+
+
+async def new_pin(update: Update, context: Context) -> None:
+    """/pin KODE: a fresh PIN for an offline complaint whose PIN was lost or never handed over."""
+    message = update.effective_message
+    assert message is not None
+    code = parse_ticket_code(command_remainder(message))
+    if code is None:
+        await answer(update, context, texts.PIN_USAGE)
+        return
+    desk = context.desk
+    try:
+        ticket, pin = await issue_new_pin(desk.tickets, code, staff_actor(update))
+    except TicketNotFound:
+        await answer(update, context, texts.pin_not_offline(code))
+    except TicketClosed:
+        await answer(update, context, texts.target_ticket_closed(code))
+    except TicketAlreadyLinked:
+        await answer(update, context, texts.pin_already_linked(code))
+    else:
+        await answer(update, context, texts.offline_registered_for_staff(ticket, pin, desk.zone, context.bot.username))
 
 
 # --- /catat: offline complaints -------------------------------------------------------------------
@@ -731,6 +752,7 @@ async def laporan(update: Update, context: Context) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     schedule_watch(application)
     application.add_handler(CommandHandler("target", staff_only(target)), MAIN_GROUP)
+    application.add_handler(CommandHandler("pin", staff_only(new_pin)), MAIN_GROUP)
     application.add_handler(CommandHandler("laporan", staff_only(laporan)), MAIN_GROUP)
     application.add_handler(build_catat_conversation(application), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(stray_catat_button, pattern=r"^catat:"), MAIN_GROUP)

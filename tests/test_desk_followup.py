@@ -413,3 +413,21 @@ async def test_a_failing_job_is_logged_not_raised(bench: Bench, caplog) -> None:
     finally:
         async with bench.desk.db.transaction() as conn:
             await conn.execute("ALTER TABLE deadline_alerts_away RENAME TO deadline_alerts")
+
+
+async def test_lost_pin_is_replaced_and_the_old_one_stops_working(bench: Bench) -> None:
+    bench.clock.set(at(12, 21, 9))
+    code, old_pin = pin_of(await bench.staff_says(CATAT_ONE))
+    sent = await bench.staff_says(f"/pin {code}")
+    new_code, new_pin = pin_of(sent)
+    assert new_code == code
+    history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
+    assert history[-1].kind.value == "pin_reset" and history[-1].actor.id == bench.officer.id
+    if new_pin != old_pin:
+        refused = (await bench.say(bench.citizen, f"/status {code} {old_pin}"))[0].rendered
+        assert refused == (await bench.say(bench.citizen, "/status ADU-2026-09999"))[0].rendered
+    await bench.say(bench.citizen, f"/status {code} {new_pin}")
+    assert (await bench.desk.tickets.get(code)).citizen_user_id == bench.citizen.id
+    assert "sudah ditautkan" in (await bench.staff_says(f"/pin {code}"))[0].rendered
+    assert "tidak ditemukan sebagai pengaduan luring" in (await bench.staff_says("/pin ADU-2026-09999"))[0].rendered
+    assert "Perintah ini hanya untuk petugas" in (await bench.say(bench.citizen, f"/pin {code}"))[0].rendered

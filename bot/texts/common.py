@@ -27,7 +27,9 @@ STAFF_COMMANDS = (
     ("buka", "Buka kembali: /buka KODE"),
     ("target", "Janji waktu jawaban: /target KODE TANGGAL"),
     ("catat", "Catat pengaduan luring (tatap muka, telepon, e-mail, kotak)"),
-    ("laporan", "Laporan bulanan: /laporan [YYYY-MM]"),
+    ("pin", "PIN baru pengaduan luring: /pin KODE"),
+    ("identitas", "Buka identitas pelapor (admin): /identitas KODE"),
+    ("laporan", "Laporan bulanan: /laporan [YYYY-MM] (bawaan: bulan ini; tgl 1–5: bulan lalu)"),
     ("paket_tahap", "Ubah tahap paket: /paket_tahap KODE TAHAP [catatan]"),
     ("paket_info", "Rincian paket: /paket_info KODE"),
     ("paket_publik", "Tampilkan/sembunyikan paket: /paket_publik KODE ya|tidak"),
@@ -62,7 +64,8 @@ def welcome(first_name: str | None) -> str:
 HELP = (
     "<b>Perintah yang tersedia</b>\n"
     "/lapor — ajukan pengaduan (dipandu langkah demi langkah)\n"
-    "/status — daftar pengaduan Anda; <code>/status KODE</code> untuk rinciannya\n"
+    "/status — daftar pengaduan Anda; <code>/status KODE</code> untuk rinciannya; "
+    "<code>/status KODE PIN</code> untuk menautkan pengaduan yang dicatat petugas (tatap muka, telepon, e-mail)\n"
     "/paket <code>KODE</code> — tahap paket pengadaan (kode paket SPSE atau kode RUP)\n"
     "/layanan — standar pelayanan: persyaratan, prosedur, waktu, biaya, pengaduan\n"
     "/ikuti <code>KODE</code> — kabari saya bila tahap paket berubah; /berhenti_ikuti untuk berhenti\n"

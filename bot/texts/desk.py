@@ -144,12 +144,13 @@ _EVENT_LABELS = {
     EventKind.TARGET_SET: "Perkiraan waktu jawaban ditetapkan",
     EventKind.IDENTITY_REVEALED: "Identitas dibuka oleh admin",
     EventKind.LINKED: "Ditautkan ke akun Telegram",
+    EventKind.PIN_RESET: "PIN baru dibuat petugas",
     EventKind.RATED: "Penilaian pelapor",
     EventKind.ERASED: "Data pribadi dihapus",
 }
 
 # Internal events staff need but the citizen does not.
-_STAFF_ONLY = {EventKind.UNDELIVERED, EventKind.IDENTITY_REVEALED}
+_STAFF_ONLY = {EventKind.UNDELIVERED, EventKind.IDENTITY_REVEALED, EventKind.PIN_RESET}
 
 
 def actor_label(actor: Actor, *, for_citizen: bool) -> str:

@@ -189,7 +189,8 @@ def offline_registered_for_staff(
     """Shown only to the officer who recorded the complaint, to hand over to the citizen."""
     if pin is None:
         pin_line = (
-            "PIN sudah dibuat saat pencatatan pertama dan tidak dapat ditampilkan ulang."
+            "PIN sudah dibuat saat pencatatan pertama dan tidak dapat ditampilkan ulang. "
+            f"Bila hilang, buat PIN baru dengan <code>/pin {esc(ticket.code)}</code>."
         )
     else:
         pin_line = f"PIN: <code>{esc(pin)}</code> (berikan hanya kepada pelapor)"
@@ -369,3 +370,14 @@ def rating_thanks_toast(rating: int) -> str:
     label = RATING_LABELS.get(rating, "")
     return f"🙏 Terima kasih atas penilaian Anda: {rating}/5 ({label})."
 
+
+
+PIN_USAGE = "Pakai: <code>/pin KODE</code> — membuat PIN baru untuk pengaduan luring yang belum ditautkan."
+
+
+def pin_not_offline(code: str) -> str:
+    return f"<b>{esc(code)}</b> tidak ditemukan sebagai pengaduan luring (tatap muka, telepon, e-mail, kotak)."
+
+
+def pin_already_linked(code: str) -> str:
+    return f"<b>{esc(code)}</b> sudah ditautkan ke akun Telegram pelapor; PIN tidak diperlukan lagi."
