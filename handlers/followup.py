@@ -28,7 +28,6 @@ import re
 import tempfile
 import traceback
 import warnings
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +49,6 @@ from bot.models import Channel, parse_ticket_code
 from bot.notices import RATING_PREFIX, parse_rating_callback
 from bot.offline import OFFLINE_CHANNELS, OfflineError, TicketAlreadyLinked, issue_new_pin, register_offline
 from bot.report import month_figures, render_message, report_paths, write_chart, write_csv
-from bot.texts import common as common_texts
 from bot.texts import report as report_texts
 from bot.texts import watch as texts
 from bot.tickets import (
@@ -72,6 +70,9 @@ from handlers import MAIN_GROUP
 from handlers.filing import normalise_contact
 from handlers.util import (
     Context,
+    StaffHandler,
+    answer,
+    command_remainder,
     in_private_chat,
     in_staff_chat,
     keyboard,
@@ -79,11 +80,12 @@ from handlers.util import (
     remove_buttons,
     send_html,
     staff_actor,
+    staff_only,
 )
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]
+Handler = StaffHandler
 
 SWEEP_JOB = "deadline_sweep"
 DIGEST_JOB = "morning_digest"
@@ -179,36 +181,6 @@ def schedule_watch(application: Application) -> DeadlineWatch:  # type: ignore[t
 
 
 # --- small helpers --------------------------------------------------------------------------------
-
-
-async def answer(update: Update, context: Context, html: str, reply_markup: Any = None) -> Message:
-    """Answers in the update's chat, as a reply to the message behind it."""
-    chat = update.effective_chat
-    message = update.effective_message
-    assert chat is not None
-    reply_to = message.message_id if message is not None and update.callback_query is None else None
-    return await send_html(context, chat.id, html, reply_markup, reply_to)
-
-
-def command_remainder(message: Message) -> str:
-    """Everything after the command word, newlines kept."""
-    parts = (message.text or "").split(None, 1)
-    return parts[1].strip() if len(parts) > 1 else ""
-
-
-def staff_only(callback: Handler) -> Handler:
-    """Runs a command in the staff chat; a private chat gets STAFF_ONLY and nothing else."""
-
-    async def run(update: Update, context: Context) -> Any:
-        if in_staff_chat(update, context):
-            return await callback(update, context)
-        if in_private_chat(update):
-            chat = update.effective_chat
-            assert chat is not None
-            await send_html(context, chat.id, common_texts.STAFF_ONLY)
-        return ConversationHandler.END
-
-    return run
 
 
 # --- /target --------------------------------------------------------------------------------------

@@ -13,8 +13,7 @@ without a chat filter and check ``in_staff_chat`` when they run. Commands in a p
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden
@@ -23,7 +22,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.formatting import split_for_telegram
 from bot.models import Attachment, Ticket, parse_ticket_code
 from bot.notices import CARD_ACTIONS, describe_time_left
-from bot.texts import common as common_texts
 from bot.texts import desk as desk_texts
 from bot.texts import staff as texts
 from bot.tickets import NothingToChange, TicketAlreadyOpen, TicketClosed, TicketError, TicketNotFound
@@ -31,14 +29,17 @@ from bot.tiers import Tier
 from handlers import MAIN_GROUP
 from handlers.util import (
     Context,
+    StaffHandler,
+    answer,
     attachment_of,
-    in_private_chat,
+    command_remainder,
     in_staff_chat,
     keyboard,
     operation_key,
     remove_buttons,
     send_html,
     staff_actor,
+    staff_only,
     too_large,
 )
 from storage.tickets import link_message
@@ -55,19 +56,10 @@ _CODE_FIRST = re.compile(r"^(ADU[ \t_-]*\d{4}[ \t_-]*\d{1,5})(?=\s|$)", re.IGNOR
 _CODE_ATTEMPT = re.compile(r"^ADU[\s_-]*\d", re.IGNORECASE)
 _CODE_ANYWHERE = re.compile(_CODE)
 
-Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+Handler = StaffHandler
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-
-async def answer(update: Update, context: Context, html: str) -> Message:
-    """Answers in the chat of the update, as a reply to the staff member's message."""
-    chat = update.effective_chat
-    message = update.effective_message
-    assert chat is not None
-    reply_to = message.message_id if message is not None and update.callback_query is None else None
-    return await send_html(context, chat.id, html, reply_to_message_id=reply_to)
 
 
 async def send_linked(
@@ -110,12 +102,6 @@ async def linked_ticket(context: Context, message: Message) -> Ticket | None:
     if from_bot and len(card_codes) == 1:
         return await tickets.get(card_codes.pop())
     return None
-
-
-def command_remainder(message: Message) -> str:
-    """Everything after the command word, newlines kept (context.args would lose them)."""
-    parts = (message.text or "").split(None, 1)
-    return parts[1].strip() if len(parts) > 1 else ""
 
 
 async def command_target(update: Update, context: Context, command: str) -> tuple[str, str] | None:
@@ -162,20 +148,6 @@ def toast_for(error: TicketError) -> str:
     if isinstance(error, TicketClosed):
         return texts.TOAST_CLOSED
     return texts.TOAST_IN_PROCESS
-
-
-def staff_only(callback: Handler) -> Handler:
-    """Runs a staff command in the staff chat; a private chat gets STAFF_ONLY and nothing else."""
-
-    async def run(update: Update, context: Context) -> None:
-        if in_staff_chat(update, context):
-            await callback(update, context)
-        elif in_private_chat(update):
-            chat = update.effective_chat
-            assert chat is not None
-            await send_html(context, chat.id, common_texts.STAFF_ONLY)
-
-    return run
 
 
 def parse_tier(rest: str) -> tuple[Tier, str] | None:

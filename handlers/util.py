@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
+from telegram.ext import ConversationHandler
 
 from bot.app import Desk, HelpdeskContext
 from bot.formatting import split_for_telegram
 from bot.models import Actor, Attachment
 from bot.outbox import flood_wait_seconds
+from bot.texts import common as common_texts
 
 Context = HelpdeskContext
 FLOOD_RETRIES = 2
@@ -125,3 +128,40 @@ async def remove_buttons(update: Update) -> None:
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+async def answer(update: Update, context: Context, html: str, reply_markup: Any = None) -> Message:
+    """Answers in the update's chat, as a reply to the message behind it (not for button presses)."""
+    chat = update.effective_chat
+    message = update.effective_message
+    assert chat is not None
+    reply_to = message.message_id if message is not None and update.callback_query is None else None
+    return await send_html(context, chat.id, html, reply_markup, reply_to)
+
+
+def command_remainder(message: Message) -> str:
+    """Everything after the command word, newlines kept (context.args would lose them)."""
+    parts = (message.text or "").split(None, 1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+StaffHandler = Callable[[Update, Context], Coroutine[Any, Any, Any]]
+
+
+def staff_only(callback: StaffHandler) -> StaffHandler:
+    """Runs a command in the staff chat; a private chat gets STAFF_ONLY and learns nothing else.
+
+    Returns the callback's result, or ConversationHandler.END when refused, so it also wraps
+    conversation steps.
+    """
+
+    async def run(update: Update, context: Context) -> Any:
+        if in_staff_chat(update, context):
+            return await callback(update, context)
+        if in_private_chat(update):
+            chat = update.effective_chat
+            assert chat is not None
+            await send_html(context, chat.id, common_texts.STAFF_ONLY)
+        return ConversationHandler.END
+
+    return run
