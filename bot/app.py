@@ -15,10 +15,13 @@ from bot.config import Settings
 from bot.intake import JournalingQueue
 from bot.notices import DeskNotifier, StaffChat
 from bot.outbox import OutboxSender, adopted_staff_chat
+from bot.packages import PackageService
 from bot.persistence import SQLitePersistence
 from bot.processor import PerChatUpdateProcessor
+from bot.service_info import ServiceInfo
 from bot.tickets import TicketService
 from bot.tiers import Classifier
+from bot.watch import DeadlineWatch
 from bot.workcalendar import WorkCalendar
 from storage.db import Database, utc_now
 from storage.outbox import OutboxRow
@@ -34,8 +37,12 @@ class Desk:
     classifier: Classifier
     staff_chat: StaffChat
     tickets: TicketService
+    packages: PackageService
+    service_info: ServiceInfo
+    watch: DeadlineWatch
     clock: Callable[[], dt.datetime] = utc_now
     outbox: OutboxSender | None = None
+    # Handler-layer state that outlives one update (flood gate, conversation handlers).
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -63,7 +70,10 @@ async def build_desk(settings: Settings, db: Database, clock: Callable[[], dt.da
     staff_chat = StaffChat(await adopted_staff_chat(db) or settings.telegram.staff_chat_id)
     notifier = DeskNotifier(calendar, staff_chat, clock)
     tickets = TicketService(db, calendar, classifier, notifier, clock)
-    return Desk(settings, db, calendar, classifier, staff_chat, tickets, clock)
+    packages = PackageService(db, clock=clock, zone=calendar.zone)
+    service_info = ServiceInfo.load(settings.service)
+    watch = DeadlineWatch(db, calendar, settings.watch, lambda: staff_chat.id, clock)
+    return Desk(settings, db, calendar, classifier, staff_chat, tickets, packages, service_info, watch, clock)
 
 
 def build_application(

@@ -109,7 +109,7 @@ def _log_failure(what: str, error: BaseException) -> None:
 
 
 def _watch(desk: Desk) -> DeadlineWatch:
-    watch: DeadlineWatch = desk.extras["watch"]
+    watch = desk.watch
     return watch
 
 
@@ -166,8 +166,7 @@ async def _catch_up_job(context: Context) -> None:
 
 def schedule_watch(application: Application) -> DeadlineWatch:  # type: ignore[type-arg]
     desk: Desk = application.desk  # type: ignore[attr-defined]
-    watch = DeadlineWatch(desk.db, desk.calendar, desk.settings.watch, lambda: desk.staff_chat.id, desk.clock)
-    desk.extras["watch"] = watch
+    watch = desk.watch
     queue = application.job_queue
     if queue is None:
         log.warning("no job queue (python-telegram-bot[job-queue] missing): deadline watch is off")

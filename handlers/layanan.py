@@ -28,10 +28,6 @@ SECTION_BUTTON = re.compile(r"^lyn:[a-z_]{1,30}$")
 COMPLAINT_SECTIONS = {"pengaduan", "jangka_waktu"}
 
 
-def _info(context: Context) -> ServiceInfo:
-    info: ServiceInfo = context.desk.extras["service_info"]
-    return info
-
 
 def overview_markup(info: ServiceInfo) -> InlineKeyboardMarkup:
     return keyboard([[(label, f"{PREFIX}{key}")] for key, label in info.sections()])
@@ -49,7 +45,7 @@ async def show_overview(update: Update, context: Context) -> None:
     """Sends the overview as a new message (the menu button's query is answered by its caller)."""
     if not (in_private_chat(update) or in_staff_chat(update, context)):
         return
-    info = _info(context)
+    info = context.desk.service_info
     await reply_html(update, context, info.render_overview(), overview_markup(info))
 
 
@@ -62,7 +58,7 @@ async def section_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    info = _info(context)
+    info = context.desk.service_info
     key = query.data.removeprefix(PREFIX)
     if query.data == OVERVIEW:
         html, markup = info.render_overview(), overview_markup(info)
@@ -84,7 +80,5 @@ async def section_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    desk = application.desk  # type: ignore[attr-defined]
-    desk.extras["service_info"] = ServiceInfo.load(desk.settings.service)
     application.add_handler(CommandHandler("layanan", layanan_command), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(section_button, pattern=SECTION_BUTTON), MAIN_GROUP)

@@ -32,7 +32,6 @@ from bot.packages import (
     Package,
     PackageError,
     PackageNotFound,
-    PackageService,
     StageChoice,
     parse_code,
     parse_stage,
@@ -80,10 +79,6 @@ _YES = {"ya", "y", "yes", "publik", "tampil", "tampilkan", "buka", "1", "on"}
 _NO = {"tidak", "t", "no", "n", "tdk", "sembunyi", "sembunyikan", "privat", "tutup", "0", "off"}
 
 
-def _service(context: Context) -> PackageService:
-    service: PackageService = context.desk.extras["packages"]
-    return service
-
 
 # --- reading: status views ----------------------------------------------------------------------
 
@@ -116,7 +111,7 @@ async def show_package(update: Update, context: Context, package: Package, *, st
     """The public status view; in a private chat with the follow button, in the staff chat with
     a note when the package is hidden from citizens."""
     desk = context.desk
-    service = _service(context)
+    service = context.desk.packages
     history = await service.history(package.code, include_private=True)
     html = render_status(package, history, zone=desk.zone)
     rows: list[list[tuple[str, str]]] = []
@@ -138,7 +133,7 @@ async def lookup(update: Update, context: Context, text: str) -> None:
     staff = in_staff_chat(update, context)
     try:
         code = parse_code(text)
-        found = await _service(context).find(code, include_private=staff)
+        found = await context.desk.packages.find(code, include_private=staff)
     except PackageError as exc:
         await reply_html(update, context, str(exc))
         return
@@ -243,7 +238,7 @@ async def _follow(update: Update, context: Context, code: str) -> bool:
     """Follows ``code`` for the chat and answers; False if the package was not found."""
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None
-    service = _service(context)
+    service = context.desk.packages
     try:
         new = await service.follow(code, chat.id, user.id if user else None)
         package = await service.get(code)
@@ -266,7 +261,7 @@ async def follow_command(update: Update, context: Context) -> None:
         return
     try:
         code = parse_code(" ".join(args))
-        found = await _service(context).find(code)
+        found = await context.desk.packages.find(code)
     except PackageError as exc:
         await reply_html(update, context, str(exc))
         return
@@ -285,7 +280,7 @@ async def unfollow_command(update: Update, context: Context) -> None:
     """/berhenti_ikuti KODE (private chats); without a code, the list of followed packages."""
     chat = update.effective_chat
     assert chat is not None
-    service = _service(context)
+    service = context.desk.packages
     args = command_args(context)
     if not args:
         followed = await service.followed_by(chat.id)
@@ -339,7 +334,7 @@ async def package_button(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    service = _service(context)
+    service = context.desk.packages
     if action == "lihat":
         package = await service.get(code, include_private=staff)
         if package is None:
@@ -457,7 +452,7 @@ async def _apply_stage(update: Update, context: Context, code: str, choice: Stag
                        note: str | None, new_code: str | None) -> None:
     actor = staff_actor(update)
     try:
-        change = await _service(context).set_stage(
+        change = await context.desk.packages.set_stage(
             code, choice, actor_id=actor.id, actor_name=actor.name or "", note=note or None,
             idempotency_key=operation_key(update, "paket_tahap"), new_code=new_code,
         )
@@ -481,7 +476,7 @@ async def paket_tahap(update: Update, context: Context) -> None:
         return
     try:
         code = parse_code(words[0])
-        if await _service(context).get(code, include_private=True) is None:
+        if await context.desk.packages.get(code, include_private=True) is None:
             raise PackageNotFound(code)
         choice, used = split_stage(words[1:])
     except PackageError as exc:
@@ -544,7 +539,7 @@ async def stage_button(update: Update, context: Context) -> None:
 
 
 async def _show_info(update: Update, context: Context, text: str) -> None:
-    service = _service(context)
+    service = context.desk.packages
     try:
         code = parse_code(text)
         package = await service.get(code, include_private=True)
@@ -591,7 +586,7 @@ async def paket_publik(update: Update, context: Context) -> None:
     actor = staff_actor(update)
     try:
         code = parse_code(words[0])
-        changed = await _service(context).set_public(
+        changed = await context.desk.packages.set_public(
             code, public, actor_id=actor.id, actor_name=actor.name or "", note=_rest_after(arguments, 2),
         )
     except PackageError as exc:
@@ -604,8 +599,6 @@ async def paket_publik(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    desk = application.desk  # type: ignore[attr-defined]
-    desk.extras["packages"] = PackageService(desk.db, clock=desk.clock, zone=desk.zone)
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("paket", paket_command), MAIN_GROUP)
     application.add_handler(CommandHandler(texts.FOLLOW_COMMAND, follow_command, filters=private), MAIN_GROUP)

@@ -71,7 +71,7 @@ def wrong(pin: str) -> str:
 async def test_jobs_are_scheduled_and_watch_is_stored(bench: Bench) -> None:
     names = sorted(job.name for job in app(bench).job_queue.jobs())
     assert names == sorted([followup.SWEEP_JOB, followup.DIGEST_JOB, followup.CATCH_UP_JOB])
-    assert bench.desk.extras["watch"].staff_chat_id() == bench.staff_chat_id
+    assert bench.desk.watch.staff_chat_id() == bench.staff_chat_id
 
 
 async def test_reminder_and_overdue_reach_staff_once_even_after_restart(bench: Bench) -> None:
@@ -107,7 +107,7 @@ async def test_reminder_and_overdue_reach_staff_once_even_after_restart(bench: B
 
 
 async def test_digest_skips_holiday_and_weekend_and_is_sent_once_on_a_working_day(bench: Bench) -> None:
-    watch = bench.desk.extras["watch"]
+    watch = bench.desk.watch
     staff = bench.staff_chat_id
     bench.clock.set(at(12, 23, 10))
     await bench.file_complaint(kind="pertanyaan")  # Ringan: due 13:00 the same day

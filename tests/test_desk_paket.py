@@ -34,7 +34,7 @@ async def demo(bench: Bench) -> AsyncIterator[Bench]:
 
 
 def service(bench: Bench) -> PackageService:
-    packages: PackageService = bench.desk.extras["packages"]
+    packages: PackageService = bench.desk.packages
     return packages
 
 
