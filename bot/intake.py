@@ -71,8 +71,15 @@ async def replay_pending(db: Database, queue: asyncio.Queue[Any], bot: Bot) -> i
     return len(updates)
 
 
-async def prune_journal(db: Database, keep_days: int = 30) -> None:
-    """Done entries are only needed to recognise redeliveries, which come within a day."""
-    cutoff = to_db_time(utc_now() - dt.timedelta(days=keep_days))
+async def prune_journal(db: Database, keep_days: int = 7, now: dt.datetime | None = None) -> int:
+    """Deletes finished entries older than ``keep_days``; returns how many.
+
+    They are only needed to recognise redeliveries, which Telegram makes within a day; the
+    record that matters (tickets, history) lives in the ticket tables.
+    """
+    cutoff = to_db_time((now or utc_now()) - dt.timedelta(days=keep_days))
     async with db.transaction() as conn:
-        await conn.execute("DELETE FROM update_journal WHERE done_at IS NOT NULL AND done_at < ?", (cutoff,))
+        cursor = await conn.execute(
+            "DELETE FROM update_journal WHERE done_at IS NOT NULL AND done_at < ?", (cutoff,)
+        )
+        return max(cursor.rowcount, 0)

@@ -15,7 +15,7 @@ from telegram.request import BaseRequest
 
 from bot.app import Desk, HelpdeskApplication, build_application, build_desk
 from bot.config import Settings
-from bot.intake import replay_pending
+from bot.intake import prune_journal, replay_pending
 from bot.texts import common as common_texts
 from storage.db import Database, utc_now
 
@@ -54,6 +54,9 @@ class HelpdeskRunner:
         await app.initialize()
         # Unfinished updates from before a crash go first, in their original order.
         await replay_pending(self.db, app.update_queue, app.bot)
+        pruned = await prune_journal(self.db)
+        if pruned:
+            log.info("pruned finished journal entries count=%s", pruned)
         await app.start()
         assert self.desk.outbox is not None
         self.desk.outbox.start()

@@ -7,6 +7,7 @@ import datetime as dt
 
 from telegram import Chat, Message, Update, User
 
+from bot.intake import prune_journal
 from bot.processor import PerChatUpdateProcessor
 from tests.conftest import Bench
 
@@ -85,5 +86,23 @@ async def test_slow_citizen_does_not_delay_another(tmp_path) -> None:  # type: i
         assert "Halo, Sari" in bench.last(bench.other.id).rendered
         await bench.settle(slow)
         assert "Halo, Budi" in bench.last(bench.citizen.id).rendered
+    finally:
+        await bench.stop()
+
+
+async def test_finished_journal_entries_are_pruned_after_a_week(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bench = Bench(tmp_path)
+    await bench.start()
+    try:
+        await bench.settle(bench.fake.send_text(bench.citizen, None, "/start"))
+        pending_one = bench.fake.send_text(bench.other, None, "/start")
+        await bench.settle(pending_one)
+        db = bench.desk.db
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
+        async with db.transaction() as conn:  # an unfinished entry must survive any age
+            await conn.execute("UPDATE update_journal SET done_at = NULL WHERE update_id = ?",
+                               (pending_one.update_id,))
+        assert await prune_journal(db, now=later) == 1
+        assert await db.fetchval("SELECT update_id FROM update_journal") == pending_one.update_id
     finally:
         await bench.stop()
