@@ -12,11 +12,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Callba
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.intake import JournalingQueue
+from bot.intake import Journal, JournalingQueue, JournalingRequest
 from bot.notices import DeskNotifier, StaffChat
 from bot.outbox import OutboxSender, adopted_staff_chat
 from bot.packages import PackageService
-from bot.persistence import SQLitePersistence
+from bot.persistence import GroupCommit, SQLitePersistence
 from bot.processor import PerChatUpdateProcessor
 from bot.service_info import ServiceInfo
 from bot.tickets import TicketService
@@ -85,8 +85,9 @@ def build_application(
     """The real Application; tests and the sandbox pass a Bot API double as ``request``."""
     settings = desk.settings
     telegram = settings.telegram
+    journal = Journal(desk.db)
     queue = JournalingQueue()
-    queue.attach(desk.db)
+    queue.journal = journal
     persistence = SQLitePersistence(desk.db)
     processor = PerChatUpdateProcessor(telegram.max_concurrent_updates)
     builder = (
@@ -105,14 +106,18 @@ def build_application(
     if telegram.base_file_url:
         builder = builder.base_file_url(telegram.base_file_url)
     builder = builder.request(request or HTTPXRequest(connection_pool_size=64, read_timeout=15))
-    builder = builder.get_updates_request(updates_request or HTTPXRequest(read_timeout=40))
+    # getUpdates responses are journaled before PTB sees them (see bot/intake.py).
+    builder = builder.get_updates_request(
+        JournalingRequest(updates_request or HTTPXRequest(read_timeout=40), journal)
+    )
     application: HelpdeskApplication = builder.build()  # type: ignore[assignment]
     application.desk = desk
 
+    group_commit = GroupCommit(application, persistence)
+
     async def finalize(update: object) -> None:
         # Conversation state and "this update is done" are committed together.
-        await application.update_persistence()
-        await persistence.commit([update.update_id] if isinstance(update, Update) else [])
+        await group_commit.finish(update.update_id if isinstance(update, Update) else None)
 
     processor.finalize = finalize
 
