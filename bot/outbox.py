@@ -20,7 +20,7 @@ import html
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
@@ -62,7 +62,7 @@ class OutboxSender:
         bot: Bot,
         staff_chat: StaffChat,
         on_undelivered: UndeliveredHook | None = None,
-        max_parallel_chats: int = 32,
+        max_parallel_chats: int = 256,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -224,17 +224,17 @@ class OutboxSender:
 
     async def _part_sent(self, row: OutboxRow, message: Message, *, finished: bool, parts_sent: int) -> None:
         now = to_db_time(utc_now())
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET parts_sent = ?, status = ?, sent_at = ?, attempts = attempts + 1"
-                " WHERE id = ?",
-                (parts_sent, "sent" if finished else "pending", now if finished else None, row.id),
-            )
-            if row.ticket_id is not None:
-                await conn.execute(
-                    "INSERT OR IGNORE INTO message_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?)",
-                    (message.chat_id, message.message_id, row.ticket_id),
-                )
+        statements: list[tuple[str, Sequence[Any]]] = [(
+            "UPDATE outbox SET parts_sent = ?, status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            (parts_sent, "sent" if finished else "pending", now if finished else None, row.id),
+        )]
+        if row.ticket_id is not None:
+            statements.append((
+                "INSERT OR IGNORE INTO message_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?)",
+                (message.chat_id, message.message_id, row.ticket_id),
+            ))
+        # Many chats finish sends at once; their marks share one commit.
+        await self.db.write_together(statements)
 
     # --- failure paths --------------------------------------------------------------------
 

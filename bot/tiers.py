@@ -17,7 +17,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -280,10 +280,11 @@ class _Word:
 
     text: str
     exact: bool
+    key: str = field(init=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        return _squeeze(self.text)
+    def __post_init__(self) -> None:
+        # Computed once: matching looks the key up for every word of every complaint.
+        object.__setattr__(self, "key", _squeeze(self.text))
 
 
 @dataclass(frozen=True)

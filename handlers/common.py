@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -11,7 +13,9 @@ from handlers import MAIN_GROUP, citizen, layanan, paket
 from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
 
 
+@functools.cache
 def main_menu() -> object:
+    """Built once: PTB's keyboard objects are immutable, and /start is the busiest command."""
     return keyboard([
         [(texts.BUTTON_FILE, texts.MENU_FILE)],
         [(texts.BUTTON_STATUS, texts.MENU_STATUS)],

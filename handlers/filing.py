@@ -7,6 +7,7 @@ citizen presses «Kirim»; that press files exactly once even when it is deliver
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import warnings
@@ -372,7 +373,6 @@ async def send(update: Update, context: Context) -> int:
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
-    await query.answer()
     desk = context.desk
     draft = _draft(context)
     # The summary message identifies this filing: a double tap or a redelivered update
@@ -380,8 +380,8 @@ async def send(update: Update, context: Context) -> int:
     key = f"file:{chat.id}:{query.message.message_id}"
     today_start = desk.clock().astimezone(desk.zone).replace(hour=0, minute=0, second=0, microsecond=0)
     filed_today = await desk.tickets.filed_since(user.id, today_start)
-    earlier = await desk.tickets.db.fetchval("SELECT 1 FROM tickets WHERE idempotency_key = ?", (key,))
-    if earlier is None and filed_today >= desk.settings.limits.complaints_per_day:
+    if filed_today >= desk.settings.limits.complaints_per_day and not await desk.tickets.filed_with_key(key):
+        await query.answer()
         await reply_html(update, context, common_texts.COMPLAINTS_PER_DAY_REACHED.format(count=filed_today))
         _drop_draft(context)
         return ConversationHandler.END
@@ -396,11 +396,13 @@ async def send(update: Update, context: Context) -> int:
     except (KeyError, ValidationError):
         # A draft from an older version or a lost step: start over rather than store half a complaint.
         _drop_draft(context)
+        await query.answer()
         await reply_html(update, context, texts.CANCELLED)
         return ConversationHandler.END
     await desk.tickets.file(complaint, idempotency_key=key)
     _drop_draft(context)
-    await remove_buttons(update)
+    # Both only touch the pressed message, so they can share one round trip.
+    await asyncio.gather(query.answer(), remove_buttons(update))
     return ConversationHandler.END
 
 

@@ -70,6 +70,9 @@ class Database:
         self._write_lock = asyncio.Lock()
         # Called after every successful commit (e.g. to wake the outbox sender).
         self.commit_listeners: list[Callable[[], None]] = []
+        self._flushes: set[asyncio.Future[None]] = set()
+        self._batch: list[tuple[str, Sequence[Any]]] | None = None
+        self._batch_done: asyncio.Future[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -143,6 +146,40 @@ class Database:
                 await self.conn.commit()
         for listener in self.commit_listeners:
             listener()
+
+    async def write_together(self, statements: list[tuple[str, Sequence[Any]]]) -> None:
+        """Runs ``statements`` in one transaction shared with other callers of this moment.
+
+        For small bookkeeping writes made by many concurrent tasks (e.g. "this message was
+        sent"): one commit for all of them instead of one each. Returns once committed; if the
+        shared transaction fails, every caller gets the error.
+        """
+        if self._batch is None:
+            self._batch = []
+            self._batch_done = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_soon(self._start_batch_flush)
+        batch, done = self._batch, self._batch_done
+        assert done is not None
+        batch.extend(statements)
+        await asyncio.shield(done)
+
+    def _start_batch_flush(self) -> None:
+        batch, done = self._batch, self._batch_done
+        self._batch = self._batch_done = None
+        assert batch is not None and done is not None
+        task = asyncio.ensure_future(self._flush_batch(batch, done))
+        self._flushes.add(task)
+        task.add_done_callback(self._flushes.discard)
+
+    async def _flush_batch(self, batch: list[tuple[str, Sequence[Any]]], done: asyncio.Future[None]) -> None:
+        try:
+            async with self.transaction() as conn:
+                for sql, params in batch:
+                    await conn.execute(sql, params)
+        except Exception as error:
+            done.set_exception(error)
+        else:
+            done.set_result(None)
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         async with self.conn.execute(sql, params) as cursor:

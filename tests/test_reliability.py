@@ -39,6 +39,7 @@ async def test_flood_wait_delays_only_that_chat(bench: Bench) -> None:
                                       timeout=5)
     assert asyncio.get_running_loop().time() - started >= 1.0
     assert code in reply.rendered
+    await bench.desk.outbox.drain()
     rows = [r for r in await outbox_rows(bench) if r["purpose"] == "staff_reply"]
     assert rows[0]["status"] == "sent" and rows[0]["attempts"] == 2
 
@@ -51,6 +52,7 @@ async def test_network_errors_and_5xx_are_retried_until_delivered(bench: Bench) 
     await bench.staff_says("Jawaban setelah gangguan", reply_to=card.message_id)
     await bench.fake.wait_for(lambda m: "Jawaban setelah gangguan" in m.rendered, chat_id=bench.citizen.id,
                               timeout=10)
+    await bench.desk.outbox.drain()
     rows = [r for r in await outbox_rows(bench) if r["purpose"] == "staff_reply"]
     assert rows[0]["status"] == "sent" and rows[0]["attempts"] == 3
 
