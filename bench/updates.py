@@ -195,6 +195,10 @@ class BotSide:
         self.fake = new_fake(latency)
         self.officer = self.fake.user("Rina", "Petugas")
         self.staff_group = self.fake.group("Staf Pengaduan PBJ", [self.officer.id])
+        if not group_limit:
+            # "No client throttling" includes the per-group limit (20 a minute), else the staff
+            # chat's ticket cards drain at that pace and every run waits for them.
+            sections = {**sections, "telegram": {**sections.get("telegram", {}), "group_max_rate": 0}}
         self.settings = bench_settings(tmp, self.staff_group.id, **sections)
         self.tracker = Tracker()
         self.runner: HelpdeskRunner | None = None
@@ -216,14 +220,6 @@ class BotSide:
             poll_timeout=30,
         )
         await self.runner.start()
-        if not self.group_limit:
-            # bot/app.py builds AIORateLimiter(overall_max_rate=[telegram] overall_max_rate) with
-            # PTB's default group limit (20 messages a minute per group), which settings cannot
-            # turn off. "No client throttling" means that limit too, else the staff chat's
-            # outbox (ticket cards, confirmations) drains at 20 a minute and every run waits.
-            limiter = self.app.bot.rate_limiter
-            if limiter is not None:
-                limiter._group_max_rate = 0
         processor = self.app.update_processor
         original = processor.finalize
 

@@ -101,7 +101,8 @@ def build_application(
         .context_types(_context_types())
         # No retries inside the limiter: its flood wait pauses every chat; the outbox and
         # send_html wait per chat instead.
-        .rate_limiter(AIORateLimiter(overall_max_rate=telegram.overall_max_rate, max_retries=0))
+        .rate_limiter(AIORateLimiter(overall_max_rate=telegram.overall_max_rate,
+                                     group_max_rate=telegram.group_max_rate, max_retries=0))
     )
     if telegram.base_file_url:
         builder = builder.base_file_url(telegram.base_file_url)

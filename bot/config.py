@@ -152,6 +152,8 @@ class TelegramConfig(_Section):
     leave_foreign_groups: bool = False
     # Telegram's own limits are ~30 messages/s overall; 0 turns client-side throttling off.
     overall_max_rate: float = Field(default=30, ge=0)
+    # Telegram allows about 20 messages a minute into one group; 0 turns this throttle off.
+    group_max_rate: float = Field(default=20, ge=0)
     max_concurrent_updates: int = Field(default=256, ge=1, le=4096)
 
     @field_validator("token")

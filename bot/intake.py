@@ -41,15 +41,17 @@ class Journal:
         if not updates:
             return
         now = to_db_time(utc_now())
-        fresh: list[int] = []
+        ids = [raw["update_id"] for raw in updates]
+        marks = ",".join("?" for _ in ids)
         async with self.db.transaction() as conn:
-            for raw in updates:
-                cursor = await conn.execute(
-                    "INSERT OR IGNORE INTO update_journal (update_id, payload, received_at) VALUES (?, ?, ?)",
-                    (raw["update_id"], json.dumps(raw, ensure_ascii=False), now),
-                )
-                if cursor.rowcount == 1:
-                    fresh.append(raw["update_id"])
+            async with conn.execute(f"SELECT update_id FROM update_journal WHERE update_id IN ({marks})", ids) as cur:
+                known = {row[0] for row in await cur.fetchall()}
+            rows = [(raw["update_id"], json.dumps(raw, ensure_ascii=False), now)
+                    for raw in updates if raw["update_id"] not in known]
+            await conn.executemany(
+                "INSERT OR IGNORE INTO update_journal (update_id, payload, received_at) VALUES (?, ?, ?)", rows
+            )
+        fresh = [update_id for update_id, _, _ in rows]
         self._admitted.update(fresh)
         if len(fresh) < len(updates):
             log.info("redelivered updates dropped count=%s", len(updates) - len(fresh))

@@ -112,35 +112,35 @@ class OutboxSender:
 
     async def _run(self) -> None:
         while not self._stopping:
+            timeout = 30.0
             try:
-                await self._dispatch_due()
+                timeout = await self._dispatch_due()
             except Exception:
                 log.exception("outbox dispatch failed")
-            timeout = await self._seconds_until_next_due()
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=timeout)
 
-    async def _seconds_until_next_due(self) -> float:
-        next_at = await self.db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
-        if next_at is None:
-            return 30.0
-        delta = (dt.datetime.fromisoformat(next_at) - utc_now()).total_seconds()
-        return min(max(delta, 0.05), 30.0)
-
-    async def _dispatch_due(self) -> None:
-        due_chats = await self.db.fetchall(
-            "SELECT DISTINCT chat_id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?",
-            (to_db_time(utc_now()),),
+    async def _dispatch_due(self) -> float:
+        """Starts a sender for every idle chat with due rows; returns seconds until the next is due."""
+        now = utc_now()
+        chats = await self.db.fetchall(
+            "SELECT chat_id, MIN(next_attempt_at) AS due FROM outbox WHERE status = 'pending' GROUP BY chat_id"
         )
-        for row in due_chats:
+        wait = 30.0
+        for row in chats:
             chat_id = int(row["chat_id"])
+            due_in = (dt.datetime.fromisoformat(row["due"]) - now).total_seconds()
+            if due_in > 0:
+                wait = min(wait, due_in)
+                continue
             if chat_id in self._busy_chats:
                 continue
             self._busy_chats.add(chat_id)
             task = asyncio.create_task(self._send_chat(chat_id))
             self._chat_tasks.add(task)
             task.add_done_callback(self._chat_tasks.discard)
+        return max(wait, 0.05)
 
     async def _send_chat(self, chat_id: int) -> None:
         try:

@@ -107,16 +107,18 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         if not staged and not done:
             return
         try:
+            deletes = [(kind, key) for (kind, key), value in staged.items() if value is _DELETE]
+            upserts = [(kind, key, json.dumps(value, ensure_ascii=False))
+                       for (kind, key), value in staged.items() if value is not _DELETE]
             async with self.db.transaction() as conn:
-                for (kind, key), value in staged.items():
-                    if value is _DELETE:
-                        await conn.execute("DELETE FROM persistence WHERE kind = ? AND key = ?", (kind, key))
-                    else:
-                        await conn.execute(
-                            "INSERT INTO persistence (kind, key, value) VALUES (?, ?, ?)"
-                            " ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
-                            (kind, key, json.dumps(value, ensure_ascii=False)),
-                        )
+                if deletes:
+                    await conn.executemany("DELETE FROM persistence WHERE kind = ? AND key = ?", deletes)
+                if upserts:
+                    await conn.executemany(
+                        "INSERT INTO persistence (kind, key, value) VALUES (?, ?, ?)"
+                        " ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
+                        upserts,
+                    )
                 if done:
                     now = to_db_time(utc_now())
                     await conn.executemany(
