@@ -274,7 +274,7 @@ class TicketService:
 
     async def filed_with_key(self, idempotency_key: str) -> bool:
         """Whether a filing with this key exists (a double tap on «Kirim» is not a new complaint)."""
-        return await repo.ticket_by_idempotency_key(self.db.conn, idempotency_key) is not None
+        return await repo.ticket_by_idempotency_key(self.db, idempotency_key) is not None
 
     async def filed_since(self, user_id: int, since: dt.datetime) -> int:
         return await repo.count_filed_since(self.db, user_id, since)

@@ -147,7 +147,7 @@ async def ticket_by_id(conn: aiosqlite.Connection | Database, ticket_id: int) ->
     return row_to_ticket(row) if row else None
 
 
-async def ticket_by_idempotency_key(conn: aiosqlite.Connection, key: str) -> Ticket | None:
+async def ticket_by_idempotency_key(conn: aiosqlite.Connection | Database, key: str) -> Ticket | None:
     sql = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE idempotency_key = ?"
     row = await _fetchone(conn, sql, (key,))
     return row_to_ticket(row) if row else None
