@@ -8,7 +8,6 @@ citizen presses «Kirim»; that press files exactly once even when it is deliver
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
 import warnings
 from typing import Any
@@ -32,6 +31,7 @@ from bot.tiers import MatterKind, Tier
 from handlers import MAIN_GROUP
 from handlers.util import (
     Context,
+    Draft,
     attachment_of,
     in_private_chat,
     keyboard,
@@ -76,34 +76,19 @@ def normalise_contact(text: str) -> str | None:
 # --- draft helpers ------------------------------------------------------------------------
 
 
-def _draft(context: Context) -> dict[str, Any]:
-    user_data = context.user_data
-    assert user_data is not None
-    draft: dict[str, Any] = user_data.setdefault(DRAFT, {})
-    return draft
+_DRAFT = Draft(DRAFT)
 
 
-def _touch(context: Context) -> None:
-    _draft(context)["touched_at"] = context.desk.clock().isoformat()
 
 
 def _expired(context: Context) -> bool:
     """True when the draft sat idle past the timeout (also after a restart lost the timer)."""
-    user_data = context.user_data or {}
-    touched = user_data.get(DRAFT, {}).get("touched_at")
-    if not touched:
-        return False
-    limit = dt.timedelta(minutes=context.desk.settings.limits.conversation_timeout_minutes)
-    return context.desk.clock() - dt.datetime.fromisoformat(touched) > limit
+    return _DRAFT.idle_too_long(context, untouched_counts=False)
 
-
-def _drop_draft(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
 
 
 def _editing(context: Context) -> bool:
-    return bool(_draft(context).get("editing"))
+    return bool(_DRAFT.get(context).get("editing"))
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -116,8 +101,8 @@ async def start(update: Update, context: Context) -> int:
         return ConversationHandler.END
     if context.user_data and context.user_data.get(DRAFT):
         await reply_html(update, context, texts.RESTARTED)
-    _drop_draft(context)
-    _touch(context)
+    _DRAFT.drop(context)
+    _DRAFT.touch(context)
     return await ask_name(update, context)
 
 
@@ -150,7 +135,7 @@ async def _set_name(update: Update, context: Context, name: str) -> int:
     if not 2 <= len(name) <= 100 or not any(ch.isalpha() for ch in name):
         await reply_html(update, context, texts.NAME_INVALID)
         return NAME
-    _draft(context)["name"] = name
+    _DRAFT.get(context)["name"] = name
     return await _next(update, context, ask_contact)
 
 
@@ -188,7 +173,7 @@ async def contact_typed(update: Update, context: Context) -> int:
 
 
 async def _set_contact(update: Update, context: Context, contact: str) -> int:
-    _draft(context)["contact"] = contact
+    _DRAFT.get(context)["contact"] = contact
     # Take the one-time phone keyboard away before showing inline buttons.
     chat = update.effective_chat
     assert chat is not None
@@ -206,7 +191,7 @@ async def kind_chosen(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _draft(context)["kind"] = MatterKind(query.data.rsplit(":", 1)[1]).value
+    _DRAFT.get(context)["kind"] = MatterKind(query.data.rsplit(":", 1)[1]).value
     return await _next(update, context, ask_package)
 
 
@@ -227,7 +212,7 @@ async def package_typed(update: Update, context: Context) -> int:
     if not PACKAGE_PATTERN.match(code):
         await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, "lapor:lewati")]]))
         return PACKAGE
-    _draft(context)["package_code"] = code
+    _DRAFT.get(context)["package_code"] = code
     return await _next(update, context, ask_description)
 
 
@@ -235,7 +220,7 @@ async def package_skipped(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    _draft(context)["package_code"] = None
+    _DRAFT.get(context)["package_code"] = None
     return await _next(update, context, ask_description)
 
 
@@ -256,7 +241,7 @@ async def description_typed(update: Update, context: Context) -> int:
     if len(text) > limits.description_max_chars:
         await reply_html(update, context, texts.description_too_long(len(text), limits.description_max_chars))
         return DESCRIPTION
-    _draft(context)["description"] = text
+    _DRAFT.get(context)["description"] = text
     return await _next(update, context, ask_evidence)
 
 
@@ -271,7 +256,7 @@ async def evidence_file(update: Update, context: Context) -> int:
     assert message is not None
     attachment = attachment_of(message)
     desk = context.desk
-    draft = _draft(context)
+    draft = _DRAFT.get(context)
     files: list[dict[str, Any]] = draft.setdefault("attachments", [])
     done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, "lapor:bukti_selesai")]])
     if attachment is None:
@@ -284,7 +269,7 @@ async def evidence_file(update: Update, context: Context) -> int:
         await reply_html(update, context, texts.evidence_limit(desk.settings.limits.evidence_max_files), done)
         return EVIDENCE
     files.append(attachment.model_dump())
-    _touch(context)
+    _DRAFT.touch(context)
     await reply_html(update, context, texts.evidence_received(len(files)), done)
     return EVIDENCE
 
@@ -293,13 +278,13 @@ async def evidence_done(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    draft = _draft(context)
+    draft = _DRAFT.get(context)
     draft.setdefault("attachments", [])
     if _predicted_tier(context) is Tier.BERKADAR and "confidential" not in draft:
         markup = keyboard([[(texts.CONFIDENTIAL_YES, "lapor:rahasia:ya")],
                            [(texts.CONFIDENTIAL_NO, "lapor:rahasia:tidak")]])
         await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
-        _touch(context)
+        _DRAFT.touch(context)
         return CONFIDENTIAL
     return await _next(update, context, show_summary)
 
@@ -308,18 +293,18 @@ async def confidential_chosen(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _draft(context)["confidential"] = query.data.endswith(":ya")
+    _DRAFT.get(context)["confidential"] = query.data.endswith(":ya")
     return await _next(update, context, show_summary)
 
 
 def _predicted_tier(context: Context) -> Tier:
-    draft = _draft(context)
+    draft = _DRAFT.get(context)
     kind = MatterKind(draft.get("kind", MatterKind.PERTANYAAN.value))
     return context.desk.classifier.classify(kind, draft.get("description", "")).tier
 
 
 async def show_summary(update: Update, context: Context) -> int:
-    draft = _draft(context)
+    draft = _DRAFT.get(context)
     draft.pop("editing", None)
     tier = _predicted_tier(context)
     if tier is not Tier.BERKADAR:
@@ -347,7 +332,7 @@ async def edit_field(update: Update, context: Context) -> int:
     assert query is not None and query.data is not None
     await query.answer()
     field = query.data.rsplit(":", 1)[1]
-    draft = _draft(context)
+    draft = _DRAFT.get(context)
     draft["editing"] = True
     if field == "bukti":
         draft["attachments"] = []
@@ -360,7 +345,7 @@ async def edit_field(update: Update, context: Context) -> int:
 
 async def _next(update: Update, context: Context, ask: Any) -> int:
     """Moves on: back to the summary when the citizen was editing one field, else the next step."""
-    _touch(context)
+    _DRAFT.touch(context)
     if _editing(context) and ask is not ask_evidence:
         return await show_summary(update, context)
     result: int = await ask(update, context)
@@ -374,7 +359,7 @@ async def send(update: Update, context: Context) -> int:
     chat = update.effective_chat
     assert user is not None and chat is not None
     desk = context.desk
-    draft = _draft(context)
+    draft = _DRAFT.get(context)
     # The summary message identifies this filing: a double tap or a redelivered update
     # carries the same message id and returns the ticket filed the first time.
     key = f"file:{chat.id}:{query.message.message_id}"
@@ -383,7 +368,7 @@ async def send(update: Update, context: Context) -> int:
     if filed_today >= desk.settings.limits.complaints_per_day and not await desk.tickets.filed_with_key(key):
         await query.answer()
         await reply_html(update, context, common_texts.COMPLAINTS_PER_DAY_REACHED.format(count=filed_today))
-        _drop_draft(context)
+        _DRAFT.drop(context)
         return ConversationHandler.END
     try:
         complaint = NewComplaint(
@@ -395,12 +380,12 @@ async def send(update: Update, context: Context) -> int:
         )
     except (KeyError, ValidationError):
         # A draft from an older version or a lost step: start over rather than store half a complaint.
-        _drop_draft(context)
+        _DRAFT.drop(context)
         await query.answer()
         await reply_html(update, context, texts.CANCELLED)
         return ConversationHandler.END
     await desk.tickets.file(complaint, idempotency_key=key)
-    _drop_draft(context)
+    _DRAFT.drop(context)
     # Both only touch the pressed message, so they can share one round trip.
     await asyncio.gather(query.answer(), remove_buttons(update))
     return ConversationHandler.END
@@ -416,7 +401,7 @@ async def sent_already(update: Update, context: Context) -> None:
 async def cancel(update: Update, context: Context) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer()
-    _drop_draft(context)
+    _DRAFT.drop(context)
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, texts.CANCELLED, reply_markup=ReplyKeyboardRemove())
@@ -424,7 +409,7 @@ async def cancel(update: Update, context: Context) -> int:
 
 
 async def timed_out(update: Update, context: Context) -> None:
-    _drop_draft(context)
+    _DRAFT.drop(context)
     chat = update.effective_chat
     if chat is not None:
         minutes = context.desk.settings.limits.conversation_timeout_minutes

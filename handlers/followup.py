@@ -70,6 +70,7 @@ from handlers import MAIN_GROUP
 from handlers.filing import normalise_contact
 from handlers.util import (
     Context,
+    Draft,
     StaffHandler,
     answer,
     command_remainder,
@@ -390,27 +391,14 @@ async def record_offline(update: Update, context: Context, data: OfflineInput) -
     return True
 
 
-def _draft(context: Context) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(CATAT_DRAFT, {})
-    return draft
+_CATAT = Draft(CATAT_DRAFT)
 
 
-def _drop_draft(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(CATAT_DRAFT, None)
 
-
-def _touch(context: Context) -> None:
-    _draft(context)["touched_at"] = context.desk.clock().isoformat()
 
 
 def _expired(context: Context) -> bool:
-    touched = (context.user_data or {}).get(CATAT_DRAFT, {}).get("touched_at")
-    if not touched:
-        return True
-    limit = dt.timedelta(minutes=context.desk.settings.limits.conversation_timeout_minutes)
-    return context.desk.clock() - dt.datetime.fromisoformat(touched) > limit
+    return _CATAT.idle_too_long(context, untouched_counts=True)
 
 
 def _cancel_markup() -> Any:
@@ -421,7 +409,7 @@ async def _prompt(update: Update, context: Context, html: str, placeholder: str)
     """A question the officer answers by replying (ForceReply opens the reply in the client)."""
     chat = update.effective_chat
     assert chat is not None
-    origin = _draft(context).get("origin")
+    origin = _CATAT.get(context).get("origin")
     await send_html(context, chat.id, html,
                     ForceReply(selective=True, input_field_placeholder=placeholder),
                     reply_to_message_id=origin)
@@ -431,7 +419,7 @@ async def catat_entry(update: Update, context: Context) -> int:
     """``/catat …`` files at once; a bare ``/catat`` starts the guided flow."""
     message = update.effective_message
     assert message is not None
-    _drop_draft(context)
+    _CATAT.drop(context)
     remainder = command_remainder(message)
     if remainder:
         parsed = parse_catat(context.desk, remainder)
@@ -440,8 +428,8 @@ async def catat_entry(update: Update, context: Context) -> int:
         else:
             await record_offline(update, context, parsed)
         return ConversationHandler.END
-    _draft(context)["origin"] = message.message_id
-    _touch(context)
+    _CATAT.get(context)["origin"] = message.message_id
+    _CATAT.touch(context)
     rows = [[(channel.label, f"catat:saluran:{channel.value}")] for channel in _CHANNEL_ORDER]
     rows.append([(texts.CATAT_CANCEL_BUTTON, "catat:batal")])
     await answer(update, context, texts.CATAT_ASK_CHANNEL, keyboard(rows))
@@ -463,8 +451,8 @@ async def channel_chosen(update: Update, context: Context) -> int:
     assert query is not None and query.data is not None
     await query.answer()
     channel = Channel(query.data.removeprefix("catat:saluran:"))
-    _draft(context)["channel"] = channel.value
-    _touch(context)
+    _CATAT.get(context)["channel"] = channel.value
+    _CATAT.touch(context)
     rows = [[(tier.label, f"catat:tingkat:{tier.value}")] for tier in Tier]
     rows.append([(texts.CATAT_CANCEL_BUTTON, "catat:batal")])
     await _edit(update, f"{texts.catat_chosen(channel.label)}\n\n{texts.CATAT_ASK_TIER}", keyboard(rows))
@@ -476,9 +464,9 @@ async def tier_chosen(update: Update, context: Context) -> int:
     assert query is not None and query.data is not None
     await query.answer()
     tier = Tier(query.data.removeprefix("catat:tingkat:"))
-    draft = _draft(context)
+    draft = _CATAT.get(context)
     draft["tier"] = tier.value
-    _touch(context)
+    _CATAT.touch(context)
     await _edit(update, texts.catat_chosen(Channel(draft["channel"]).label, tier.label))
     await _prompt(update, context, texts.CATAT_ASK_NAME, texts.CATAT_NAME_PLACEHOLDER)
     return NAME
@@ -492,8 +480,8 @@ async def name_given(update: Update, context: Context) -> int:
         await answer(update, context, texts.catat_try_again(texts.CATAT_NAME_INVALID))
         await _prompt(update, context, texts.CATAT_ASK_NAME, texts.CATAT_NAME_PLACEHOLDER)
         return NAME
-    _draft(context)["name"] = name
-    _touch(context)
+    _CATAT.get(context)["name"] = name
+    _CATAT.touch(context)
     await _prompt(update, context, texts.CATAT_ASK_CONTACT, texts.CATAT_CONTACT_PLACEHOLDER)
     return CONTACT
 
@@ -506,8 +494,8 @@ async def contact_given(update: Update, context: Context) -> int:
         await answer(update, context, texts.catat_try_again(texts.CATAT_CONTACT_INVALID))
         await _prompt(update, context, texts.CATAT_ASK_CONTACT, texts.CATAT_CONTACT_PLACEHOLDER)
         return CONTACT
-    _draft(context)["contact"] = contact
-    _touch(context)
+    _CATAT.get(context)["contact"] = contact
+    _CATAT.touch(context)
     await _ask_description(update, context)
     return DESCRIPTION
 
@@ -528,23 +516,23 @@ async def description_given(update: Update, context: Context) -> int:
         await answer(update, context, texts.catat_try_again(problem))
         await _ask_description(update, context)
         return DESCRIPTION
-    draft = _draft(context)
+    draft = _CATAT.get(context)
     try:
         data = OfflineInput(Channel(draft["channel"]), Tier(draft["tier"]), draft["name"],
                             draft["contact"], text.strip())
     except (KeyError, ValueError):
         # A draft from an older version or a lost step: start over rather than store half of it.
-        _drop_draft(context)
+        _CATAT.drop(context)
         await answer(update, context, texts.CATAT_EXPIRED)
         return ConversationHandler.END
     await record_offline(update, context, data)
-    _drop_draft(context)
+    _CATAT.drop(context)
     return ConversationHandler.END
 
 
 async def catat_cancel(update: Update, context: Context) -> int:
     query = update.callback_query
-    _drop_draft(context)
+    _CATAT.drop(context)
     if query is not None:
         await query.answer()
         await _edit(update, texts.CATAT_CANCELLED)
@@ -567,7 +555,7 @@ def _step(callback: Handler) -> Handler:
         if not in_staff_chat(update, context):
             return None
         if _expired(context):
-            _drop_draft(context)
+            _CATAT.drop(context)
             if update.callback_query is not None:
                 await update.callback_query.answer()
                 await remove_buttons(update)

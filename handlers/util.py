@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -165,3 +166,38 @@ def staff_only(callback: StaffHandler) -> StaffHandler:
         return ConversationHandler.END
 
     return run
+
+
+class Draft:
+    """A conversation's answers in ``user_data`` (so they are persisted), with an idle clock.
+
+    The clock is a timestamp in the draft rather than PTB's timer job, so an idle draft is
+    still recognised as expired after a restart.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def get(self, context: Context) -> dict[str, Any]:
+        assert context.user_data is not None
+        draft: dict[str, Any] = context.user_data.setdefault(self.key, {})
+        return draft
+
+    def exists(self, context: Context) -> bool:
+        return bool((context.user_data or {}).get(self.key))
+
+    def drop(self, context: Context) -> None:
+        if context.user_data is not None:
+            context.user_data.pop(self.key, None)
+
+    def touch(self, context: Context) -> None:
+        self.get(context)["touched_at"] = context.desk.clock().isoformat()
+
+    def idle_too_long(self, context: Context, *, untouched_counts: bool) -> bool:
+        """True past the configured conversation timeout; ``untouched_counts``: a draft that was
+        never touched counts as expired."""
+        touched = (context.user_data or {}).get(self.key, {}).get("touched_at")
+        if not touched:
+            return untouched_counts
+        limit = dt.timedelta(minutes=context.desk.settings.limits.conversation_timeout_minutes)
+        return context.desk.clock() - dt.datetime.fromisoformat(touched) > limit
