@@ -26,9 +26,13 @@ class FloodGate:
         self.per_minute = per_minute
         self._seen: dict[int, deque[float]] = {}
         self._warned_until: dict[int, float] = {}
+        self._admitted = 0
 
     def admit(self, user_id: int, now: float) -> tuple[bool, bool]:
         """(allowed, should_warn)."""
+        self._admitted += 1
+        if self._admitted % 10_000 == 0:
+            self._forget_quiet(now)
         window = self._seen.setdefault(user_id, deque())
         while window and now - window[0] > WINDOW_SECONDS:
             window.popleft()
@@ -39,6 +43,14 @@ class FloodGate:
         if warn:
             self._warned_until[user_id] = now + WINDOW_SECONDS
         return False, warn
+
+
+    def _forget_quiet(self, now: float) -> None:
+        """Drops people silent for a whole window, so memory follows the active crowd only."""
+        quiet = [uid for uid, window in self._seen.items() if not window or now - window[-1] > WINDOW_SECONDS]
+        for user_id in quiet:
+            del self._seen[user_id]
+            self._warned_until.pop(user_id, None)
 
 
 def _is_chatid_command(update: Update) -> bool:

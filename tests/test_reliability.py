@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import LoggingConfig
 from bot.logsetup import setup_logging
+from handlers.guard import FloodGate
 from tests.conftest import Bench
 
 
@@ -186,3 +187,15 @@ async def test_logs_hold_no_personal_data(bench: Bench, caplog: pytest.LogCaptur
     logged = caplog.text + json.dumps([r.getMessage() for r in caplog.records])
     for secret in ("081299887766", "6281299887766", "uang pelicin", "Budi Santoso", "Jawaban pribadi"):
         assert secret not in logged
+
+
+def test_flood_gate_forgets_people_who_went_quiet() -> None:
+    gate = FloodGate(per_minute=2)
+    assert gate.admit(1, 0.0) == (True, False)
+    assert gate.admit(1, 1.0) == (True, False)
+    assert gate.admit(1, 2.0) == (False, True)  # over the limit: one notice…
+    assert gate.admit(1, 3.0) == (False, False)  # …then silence
+    assert gate.admit(1, 62.0) == (True, False)  # the window moved on
+    for user_id in range(2, 10_001):
+        gate.admit(user_id, 200.0)
+    assert 1 not in gate._seen  # silent since t=62, forgotten at the 10,000th admission
