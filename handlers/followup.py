@@ -109,15 +109,9 @@ def _log_failure(what: str, error: BaseException) -> None:
     log.error("%s failed error=%s\n%s", what, type(error).__name__, frames)
 
 
-def _watch(desk: Desk) -> DeadlineWatch:
-    watch = desk.watch
-    return watch
-
-
 async def _run_sweep(desk: Desk) -> None:
-    watch = _watch(desk)
     try:
-        await watch.sweep()
+        await desk.watch.sweep()
     except Exception as error:
         _log_failure("deadline sweep", error)
     if desk.settings.watch.morning_digest:
@@ -127,7 +121,7 @@ async def _run_sweep(desk: Desk) -> None:
 
 async def _run_digest(desk: Desk) -> None:
     try:
-        await _watch(desk).morning_digest()
+        await desk.watch.morning_digest()
     except Exception as error:
         _log_failure("morning digest", error)
 
@@ -143,7 +137,7 @@ def schedule_next_digest(application: Application) -> None:  # type: ignore[type
     now = desk.clock()
     # A delay rather than the moment itself: the desk's clock (not the wall clock) decides
     # when the office opens, which keeps a test clock or a sandbox clock consistent.
-    delay = max(_watch(desk).next_digest_at(now) - now, dt.timedelta(seconds=1))
+    delay = max(desk.watch.next_digest_at(now) - now, dt.timedelta(seconds=1))
     queue.run_once(_digest_job, when=delay, name=DIGEST_JOB, job_kwargs=JOB_KWARGS)
 
 
@@ -178,9 +172,6 @@ def schedule_watch(application: Application) -> DeadlineWatch:  # type: ignore[t
         schedule_next_digest(application)
         queue.run_once(_catch_up_job, when=CATCH_UP_DELAY, name=CATCH_UP_JOB, job_kwargs=JOB_KWARGS)
     return watch
-
-
-# --- small helpers --------------------------------------------------------------------------------
 
 
 # --- /target --------------------------------------------------------------------------------------
