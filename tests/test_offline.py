@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import CalendarConfig, TiersConfig
 from bot.models import Actor, Channel, EventKind, NewComplaint, Status, Ticket
-from bot.notices import DeskNotifier, StaffChat, parse_rating_callback
+from bot.notices import parse_rating_callback
 from bot.offline import (
     MAX_FAILURES,
     OfflineError,
@@ -30,13 +29,12 @@ from bot.tickets import (
     TargetInPast,
     TicketClosed,
     TicketNotFound,
-    TicketService,
 )
-from bot.tiers import Classifier, MatterKind, Tier
-from bot.workcalendar import WorkCalendar
+from bot.tiers import MatterKind, Tier
 from storage.db import Database, from_db_time
+from tests.support import FixedClock as Clock
+from tests.support import at, default_calendar, ticket_service
 
-WITA = dt.timezone(dt.timedelta(hours=8))
 STAFF_CHAT = -100777
 STAFF = Actor.staff(7001, "Petugas Satu")
 SITI, SITI_CHAT = 601, 601
@@ -44,28 +42,15 @@ BUDI = 501
 INTRUDER = 666
 
 
-def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=WITA)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 class Desk:
     def __init__(self, path: Path, clock: Clock) -> None:
         self.path = path
         self.clock = clock
-        self.calendar = WorkCalendar(CalendarConfig(), TiersConfig())
+        self.calendar = default_calendar()
 
     async def open(self) -> None:
         self.db = await Database.open(self.path)
-        notifier = DeskNotifier(self.calendar, StaffChat(STAFF_CHAT), self.clock)
-        self.service = TicketService(self.db, self.calendar, Classifier(), notifier, self.clock)
+        self.service = ticket_service(self.db, self.clock, STAFF_CHAT, self.calendar)
 
     async def restart(self) -> None:
         await self.db.close()

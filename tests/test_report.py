@@ -69,23 +69,12 @@ from bot.tickets import TicketService
 from bot.tiers import Classifier, MatterKind, Tier
 from bot.workcalendar import WorkCalendar
 from storage.db import Database
+from tests.support import FixedClock as Clock
+from tests.support import at, ticket_service
 
-WITA = dt.timezone(dt.timedelta(hours=8))
 STAFF = Actor.staff(7001, "Petugas Satu")
 KINDS = {Tier.RINGAN: MatterKind.PERTANYAAN, Tier.NORMATIF: MatterKind.ATURAN,
          Tier.TIDAK_BERKADAR: MatterKind.LAYANAN, Tier.BERKADAR: MatterKind.PELANGGARAN}
-
-
-def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=WITA)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 # (received, tier, channel, package, answered, closed, rating)
@@ -116,10 +105,8 @@ REPORT_TIME = at(1, 10, 12, year=2027)
 async def populate(path: Path) -> None:
     """Files and works the fixture through the real TicketService with a controlled clock."""
     clock = Clock(at(12, 1, 8))
-    calendar = WorkCalendar(CalendarConfig(), TiersConfig())
-    notifier = DeskNotifier(calendar, StaffChat(-100777), clock)
     db = await Database.open(path)
-    service = TicketService(db, calendar, Classifier(), notifier, clock)
+    service = ticket_service(db, clock, -100777)
     try:
         for number, (received, tier, channel, package, answered, closed, rating) in enumerate(FIXTURE, 1):
             clock.now = received

@@ -9,15 +9,13 @@ import sqlite3
 
 import pytest
 
-from bot.config import CalendarConfig, TiersConfig
 from bot.models import Actor, Attachment, EventKind, NewComplaint, Status
-from bot.notices import DeskNotifier, StaffChat
 from bot.tickets import NothingToChange, TicketClosed, TicketNotFound, TicketService
-from bot.tiers import Classifier, MatterKind, Tier
-from bot.workcalendar import WorkCalendar
+from bot.tiers import MatterKind, Tier
 from storage.db import Database, DatabaseError, latest_version
+from tests.support import WITA, at, ticket_service
+from tests.support import FixedClock as Clock
 
-WITA = dt.timezone(dt.timedelta(hours=8))
 STAFF_CHAT = -100555
 STAFF = Actor.staff(7001, "Petugas Satu")
 
@@ -35,14 +33,6 @@ def complaint(**overrides: object) -> NewComplaint:
     return NewComplaint(**fields)  # type: ignore[arg-type]
 
 
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @pytest.fixture
 async def db(tmp_path):
     database = await Database.open(tmp_path / "helpdesk.sqlite3")
@@ -52,14 +42,12 @@ async def db(tmp_path):
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock(dt.datetime(2026, 12, 23, 10, 0, tzinfo=WITA))
+    return Clock(at(12, 23, 10))
 
 
 @pytest.fixture
 def service(db: Database, clock: Clock) -> TicketService:
-    calendar = WorkCalendar(CalendarConfig(), TiersConfig())
-    notifier = DeskNotifier(calendar, StaffChat(STAFF_CHAT), clock)
-    return TicketService(db, calendar, Classifier(), notifier, clock)
+    return ticket_service(db, clock, STAFF_CHAT)
 
 
 async def outbox(db: Database) -> list[tuple[int, str]]:

@@ -11,30 +11,17 @@ import pytest
 
 from bot.config import CalendarConfig, TiersConfig, WatchConfig
 from bot.models import Actor, Channel, NewComplaint, Status, Ticket
-from bot.notices import DeskNotifier, StaffChat
 from bot.offline import register_offline
-from bot.tickets import TicketService
-from bot.tiers import Classifier, MatterKind, Tier
+from bot.tiers import MatterKind, Tier
 from bot.watch import DeadlineWatch, Threshold
 from bot.workcalendar import WorkCalendar
 from storage.db import Database
+from tests.support import FixedClock as Clock
+from tests.support import at, default_calendar, ticket_service
 
-WITA = dt.timezone(dt.timedelta(hours=8))
 STAFF_CHAT = -100777
 CITIZEN = 501
 STAFF = Actor.staff(7001, "Petugas Satu")
-
-
-def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=WITA)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 class Desk:
@@ -44,12 +31,11 @@ class Desk:
         self.path = path
         self.clock = clock
         self.watch_cfg = watch_cfg or WatchConfig()
-        self.calendar = WorkCalendar(CalendarConfig(), TiersConfig())
+        self.calendar = default_calendar()
 
     async def open(self) -> None:
         self.db = await Database.open(self.path)
-        notifier = DeskNotifier(self.calendar, StaffChat(STAFF_CHAT), self.clock)
-        self.service = TicketService(self.db, self.calendar, Classifier(), notifier, self.clock)
+        self.service = ticket_service(self.db, self.clock, STAFF_CHAT, self.calendar)
         self.watch = DeadlineWatch(self.db, self.calendar, self.watch_cfg, lambda: STAFF_CHAT, self.clock)
 
     async def restart(self) -> None:
