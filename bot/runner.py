@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.intake import prune_journal, replay_pending
 from bot.texts import common as common_texts
 from storage.db import Database, utc_now
+from storage.outbox import prune_sent
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,9 @@ class HelpdeskRunner:
         await app.initialize()
         # Unfinished updates from before a crash go first, in their original order.
         await replay_pending(self.db, app.update_queue, app.bot)
-        pruned = await prune_journal(self.db)
-        if pruned:
-            log.info("pruned finished journal entries count=%s", pruned)
+        pruned_journal, pruned_outbox = await prune_journal(self.db), await prune_sent(self.db)
+        if pruned_journal or pruned_outbox:
+            log.info("pruned old records journal=%s outbox=%s", pruned_journal, pruned_outbox)
         await app.start()
         assert self.desk.outbox is not None
         self.desk.outbox.start()

@@ -76,3 +76,12 @@ async def due_rows(db: Database, now: dt.datetime, *, chat_id: int, limit: int =
                   r["attempts"], r["parts_sent"])
         for r in rows
     ]
+
+
+async def prune_sent(db: Database, keep_days: int = 30, now: dt.datetime | None = None) -> int:
+    """Deletes delivered rows older than ``keep_days``: their content is in the ticket history and
+    their message ids in message_links; undelivered and failed rows are always kept."""
+    cutoff = to_db_time((now or utc_now()) - dt.timedelta(days=keep_days))
+    async with db.transaction() as conn:
+        cursor = await conn.execute("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?", (cutoff,))
+        return max(cursor.rowcount, 0)

@@ -9,6 +9,7 @@ from telegram import Chat, Message, Update, User
 
 from bot.intake import prune_journal
 from bot.processor import PerChatUpdateProcessor
+from storage.outbox import prune_sent
 from tests.conftest import Bench
 
 
@@ -90,7 +91,7 @@ async def test_slow_citizen_does_not_delay_another(tmp_path) -> None:  # type: i
         await bench.stop()
 
 
-async def test_finished_journal_entries_are_pruned_after_a_week(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_old_journal_entries_and_sent_outbox_rows_are_pruned(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bench = Bench(tmp_path)
     await bench.start()
     try:
@@ -104,5 +105,14 @@ async def test_finished_journal_entries_are_pruned_after_a_week(tmp_path) -> Non
                                (pending_one.update_id,))
         assert await prune_journal(db, now=later) == 1
         assert await db.fetchval("SELECT update_id FROM update_journal") == pending_one.update_id
+        code = await bench.file_complaint()
+        await bench.desk.outbox.drain()
+        async with db.transaction() as conn:  # one owed message still undelivered
+            await conn.execute("UPDATE outbox SET status = 'pending', next_attempt_at = '9999-01-01T00:00:00.000+00:00' WHERE id = 1")
+        assert await prune_sent(db, now=later + dt.timedelta(days=30)) >= 2
+        assert [row["id"] for row in await db.fetchall("SELECT id FROM outbox")] == [1]
+        # Replies to the ticket's messages still find it: the links are kept.
+        assert await db.fetchval("SELECT COUNT(*) FROM message_links m JOIN tickets t ON t.id = m.ticket_id"
+                                 " WHERE t.code = ?", (code,)) >= 2
     finally:
         await bench.stop()
