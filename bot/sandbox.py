@@ -34,6 +34,7 @@ from bot.config import Settings
 from bot.fakebot.core import DrivenUpdate, DriverError, FakeTelegram, FakeUser, SentMessage
 from bot.fakebot.html import utf16_len
 from bot.fakebot.request import FakeRequest
+from bot.package_csv import import_demo
 from bot.runner import HelpdeskRunner
 from storage.db import Database
 
@@ -256,11 +257,19 @@ class Sandbox:
             poll_timeout=1,
         )
         await self.runner.start()
+        await self._seed_demo_packages()
         self._call_mark = len(self.fake.calls)
         # Updates left unfinished by an interrupted earlier session are replayed at start.
         await self._settle_journal()
         await self._desk().outbox.drain()
         self.report()
+
+    async def _seed_demo_packages(self) -> None:
+        """A fresh sandbox gets the clearly marked [DEMO] packages, so «Cek Status Paket» has
+        something to show (e.g. /paket 99999001000)."""
+        desk = self._desk()
+        if not await desk.db.fetchval("SELECT COUNT(*) FROM packages"):
+            await import_demo(desk.db, zone=desk.zone)
 
     async def stop(self) -> None:
         try:
