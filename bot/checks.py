@@ -214,12 +214,18 @@ async def check_staff_chat(bot: Bot, chat_id: int, token: str = "") -> list[Chec
         results.append(_passed(post, "bot boleh mengirim pesan"))
 
     me = bot.bot
-    if me.can_read_all_group_messages is False and status not in (
+    if me.can_read_all_group_messages and status not in (
         ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER
     ):
+        # Everything the desk needs reaches it in privacy mode (commands and replies to its own
+        # messages); reading all staff chatter is more than it needs.
         results.append(_passed(
-            "Mode privasi", "aktif: di grup staf bot hanya menerima perintah dan balasan (reply) ke pesannya",
-            warning=True, hint="disarankan @BotFather → /setprivacy → Disable (lihat README)",
+            "Mode privasi", "nonaktif: bot menerima semua pesan di grup staf, padahal tidak perlu",
+            warning=True, hint="disarankan @BotFather → /setprivacy → Enable (lihat README)",
+        ))
+    else:
+        results.append(_passed(
+            "Mode privasi", "aktif: bot hanya menerima perintah dan balasan (reply) ke pesannya — cukup",
         ))
     return results
 

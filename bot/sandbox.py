@@ -210,7 +210,7 @@ class Sandbox:
         self.ansi = ansi
         self.base_dir = base_dir
         self.timeout = timeout
-        self.fake = FakeTelegram(token=SANDBOX_TOKEN, privacy_mode=False)
+        self.fake = FakeTelegram(token=SANDBOX_TOKEN)  # privacy mode on, as recommended for production
         self.citizen = self.fake.user("Budi", "Santoso", "budi_s", user_id=CITIZEN_ID)
         self.officers = (
             self.fake.user("Rina", "Wulandari", "rina_pbj", user_id=OFFICER_IDS[0]),
