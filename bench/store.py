@@ -523,7 +523,7 @@ async def measure(path: Path, total: int, quick: bool) -> tuple[list[Row], list[
             links = [(STAFF_CHAT, rng.randint(1, last_staff)) for _ in range(200)]
             tickets = desk.tickets
             cases: list[tuple[str, Callable[[int], Awaitable[Any]], bool]] = [
-                ("/daftar: list_open(limit=50)", lambda i: tickets.list_open(50), True),
+                ("/daftar: open_overview(limit=50)", lambda i: tickets.open_overview(NOW, 50), True),
                 ("/status: citizen_tickets(limit=20)", lambda i: tickets.citizen_tickets(citizens[i % len(citizens)], 20), True),
             ]
             if heavy:

@@ -173,7 +173,8 @@ class Ticket:
         return self.status is not Status.SELESAI
 
     def is_overdue(self, now: dt.datetime) -> bool:
-        return self.is_open and now > self.deadline_at
+        """Past the legal deadline with no answer yet (an answered ticket met or missed it already)."""
+        return self.is_open and self.first_answer_at is None and now > self.deadline_at
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ def describe_time_left(calendar: WorkCalendar, ticket: Ticket, now: dt.datetime)
     """'sisa 2 hari kerja 3 jam' or 'terlambat 3 jam kerja', on the same calendar as deadlines."""
     if not ticket.is_open:
         return "selesai"
+    if ticket.first_answer_at is not None:
+        return "sudah dijawab"
     if now <= ticket.deadline_at:
         span = calendar.working_time_between(now, ticket.deadline_at)
         return f"sisa {span.describe()}"

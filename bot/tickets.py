@@ -265,6 +265,10 @@ class TicketService:
     async def citizen_tickets(self, user_id: int, limit: int = 50) -> list[Ticket]:
         return await repo.tickets_of_citizen(self.db, user_id, limit)
 
+    async def open_overview(self, now: dt.datetime, limit: int = 50) -> tuple[int, int, list[Ticket]]:
+        """For /daftar: (open count, overdue count, up to ``limit`` tickets, overdue first)."""
+        return await repo.open_overview(self.db, now, limit)
+
     async def list_open(self, limit: int | None = None) -> list[Ticket]:
         """Open tickets by deadline: the overdue ones come first because their deadline is earliest."""
         return await repo.open_tickets(self.db, limit)

@@ -297,10 +297,9 @@ async def tiket(update: Update, context: Context) -> None:
 async def daftar(update: Update, context: Context) -> None:
     desk = context.desk
     now = desk.clock()
-    tickets = await desk.tickets.list_open()  # by deadline: the overdue ones first
-    overdue = sum(1 for ticket in tickets if ticket.is_overdue(now))
-    rows = [(ticket, describe_time_left(desk.calendar, ticket, now)) for ticket in tickets[:LIST_LIMIT]]
-    await answer(update, context, texts.open_tickets(rows, desk.zone, now, total=len(tickets), overdue=overdue))
+    total, overdue, tickets = await desk.tickets.open_overview(now, LIST_LIMIT)
+    rows = [(ticket, describe_time_left(desk.calendar, ticket, now)) for ticket in tickets]
+    await answer(update, context, texts.open_tickets(rows, desk.zone, now, total=total, overdue=overdue))
 
 
 async def identitas(update: Update, context: Context) -> None:

@@ -160,6 +160,31 @@ async def open_tickets(db: Database, limit: int | None = None) -> list[Ticket]:
     return [row_to_ticket(row) for row in await db.fetchall(sql)]
 
 
+# Unanswered and past the deadline; the answered ones met or missed their deadline already.
+_OVERDUE = "first_answer_at IS NULL AND deadline_at < :now"
+
+
+async def open_overview(db: Database, now: dt.datetime, limit: int) -> tuple[int, int, list[Ticket]]:
+    """(open tickets, overdue ones, the first ``limit``: overdue first, then by deadline).
+
+    Every query walks the partial index of open tickets by deadline; nothing loads the whole
+    open backlog.
+    """
+    params = {"now": to_db_time(now), "limit": limit}
+    total = await db.fetchval("SELECT COUNT(*) FROM tickets WHERE status <> 'selesai'")
+    overdue = await db.fetchval(f"SELECT COUNT(*) FROM tickets WHERE status <> 'selesai' AND {_OVERDUE}", params)
+    first = await db.fetchall(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE status <> 'selesai' AND {_OVERDUE}"
+        " ORDER BY deadline_at, id LIMIT :limit", params,
+    )
+    rest = await db.fetchall(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE status <> 'selesai' AND NOT ({_OVERDUE})"
+        " ORDER BY deadline_at, id LIMIT :limit", params,
+    )
+    tickets = [row_to_ticket(row) for row in [*first, *rest][:limit]]
+    return int(total or 0), int(overdue or 0), tickets
+
+
 async def tickets_of_citizen(db: Database, user_id: int, limit: int = 50) -> list[Ticket]:
     rows = await db.fetchall(
         f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE citizen_user_id = ?"

@@ -25,7 +25,7 @@ EXPECTED_ROWS = [
     *[("concurrency", f"latency step {n}") for n in range(1, 9)],
     ("store", "tickets filled"),
     ("store", "database size per ticket"),
-    ("store", "/daftar: list_open"),
+    ("store", "/daftar: open_overview"),
     ("store", "/status: citizen_tickets"),
     ("store", "code lookup: get(code)"),
     ("store", "ticket_for_message"),

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from bot.models import Actor, Attachment, EventKind, NewComplaint, Status
+from bot.notices import describe_time_left
 from bot.tickets import NothingToChange, TicketClosed, TicketNotFound, TicketService
 from bot.tiers import MatterKind, Tier
 from storage.db import Database, DatabaseError, latest_version
@@ -189,3 +190,21 @@ async def test_database_newer_than_code_is_refused(tmp_path) -> None:
     await database.close()
     with pytest.raises(DatabaseError, match="lebih baru"):
         await Database.open(path)
+
+
+async def test_answered_ticket_is_not_overdue_and_overview_puts_overdue_first(
+    service: TicketService, clock: Clock
+) -> None:
+    answered = (await service.file(complaint())).ticket  # ringan: due Thu 24 Dec… (office hours)
+    waiting = (await service.file(complaint(matter_kind=MatterKind.ATURAN))).ticket  # due 4 Jan 2027
+    unanswered = (await service.file(complaint())).ticket
+    await service.staff_reply(answered.code, STAFF, "Sudah kami jawab.")
+    clock.now = at(12, 31, 10)  # both ringan deadlines passed, the normatif one not yet
+    answered_now = await service.get(answered.code)
+    assert answered_now is not None and not answered_now.is_overdue(clock.now)
+    assert describe_time_left(service.calendar, answered_now, clock.now) == "sudah dijawab"
+    assert describe_time_left(service.calendar, unanswered, clock.now).startswith("terlambat ")
+    total, overdue, tickets = await service.open_overview(clock.now, limit=2)
+    assert (total, overdue) == (3, 1)
+    assert [t.code for t in tickets] == [unanswered.code, answered.code]
+    assert waiting.code not in [t.code for t in tickets]  # cut by the limit
