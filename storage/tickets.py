@@ -160,28 +160,31 @@ async def open_tickets(db: Database, limit: int | None = None) -> list[Ticket]:
     return [row_to_ticket(row) for row in await db.fetchall(sql)]
 
 
-# Unanswered and past the deadline; the answered ones met or missed their deadline already.
-_OVERDUE = "first_answer_at IS NULL AND deadline_at < :now"
+_OPEN_UNANSWERED = "status <> 'selesai' AND first_answer_at IS NULL"
+_OPEN_ANSWERED = "status <> 'selesai' AND first_answer_at IS NOT NULL"
 
 
 async def open_overview(db: Database, now: dt.datetime, limit: int) -> tuple[int, int, list[Ticket]]:
     """(open tickets, overdue ones, the first ``limit``: overdue first, then by deadline).
 
-    Every query walks the partial index of open tickets by deadline; nothing loads the whole
-    open backlog.
+    Overdue = unanswered and past the deadline (an answered ticket met or missed it already).
+    Each query is a range scan of a partial index (migration 0006); nothing loads the backlog.
     """
     params = {"now": to_db_time(now), "limit": limit}
     total = await db.fetchval("SELECT COUNT(*) FROM tickets WHERE status <> 'selesai'")
-    overdue = await db.fetchval(f"SELECT COUNT(*) FROM tickets WHERE status <> 'selesai' AND {_OVERDUE}", params)
-    first = await db.fetchall(
-        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE status <> 'selesai' AND {_OVERDUE}"
-        " ORDER BY deadline_at, id LIMIT :limit", params,
+    overdue = await db.fetchval(
+        f"SELECT COUNT(*) FROM tickets WHERE {_OPEN_UNANSWERED} AND deadline_at < :now", params
     )
-    rest = await db.fetchall(
-        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE status <> 'selesai' AND NOT ({_OVERDUE})"
-        " ORDER BY deadline_at, id LIMIT :limit", params,
+    columns = f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE"
+    late = await db.fetchall(
+        f"{columns} {_OPEN_UNANSWERED} AND deadline_at < :now ORDER BY deadline_at, id LIMIT :limit", params
     )
-    tickets = [row_to_ticket(row) for row in [*first, *rest][:limit]]
+    waiting = await db.fetchall(
+        f"{columns} {_OPEN_UNANSWERED} AND deadline_at >= :now ORDER BY deadline_at, id LIMIT :limit", params
+    )
+    answered = await db.fetchall(f"{columns} {_OPEN_ANSWERED} ORDER BY deadline_at, id LIMIT :limit", params)
+    rest = sorted([*waiting, *answered], key=lambda row: (row["deadline_at"], row["id"]))
+    tickets = [row_to_ticket(row) for row in [*late, *rest][:limit]]
     return int(total or 0), int(overdue or 0), tickets
 
 
