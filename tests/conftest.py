@@ -131,8 +131,12 @@ class Bench:
         description: str = "Kapan jadwal pembukaan penawaran paket jalan di Tanjung Selor?",
         contact: str = "081234567890",
         package: str | None = None,
+        confidential: bool = False,
     ) -> str:
-        """Walks the whole filing conversation; returns the ticket code the citizen received."""
+        """Walks the whole filing conversation; returns the ticket code the citizen received.
+
+        ``confidential`` answers the «rahasiakan identitas» question asked for wrongdoing reports.
+        """
         user = user or self.citizen
         chat = user.id
         await self.say(user, "/lapor")
@@ -146,7 +150,9 @@ class Bench:
         await self.say(user, description)
         sent = await self.press(user, self.last(chat), "lapor:bukti_selesai")
         if any(b[1] == "lapor:rahasia:tidak" for m in sent for b in m.buttons):
-            await self.press(user, self.last(chat), "lapor:rahasia:tidak")
+            await self.press(user, self.last(chat), "lapor:rahasia:ya" if confidential else "lapor:rahasia:tidak")
+        elif confidential:
+            raise AssertionError("the bot did not offer confidentiality for this complaint")
         sent = await self.press(user, self.last(chat), "lapor:kirim")
         for message in sent:
             if message.chat_id == chat and "Kode pengaduan" in message.rendered:

@@ -41,22 +41,11 @@ async def events(bench: Bench, code: str) -> list[Any]:
 
 
 async def file_confidential(bench: Bench, user: FakeUser | None = None) -> str:
-    """Walks the filing conversation for a wrongdoing report and asks for confidentiality."""
-    user = user or bench.citizen
-    chat = user.id
-    await bench.say(user, "/lapor")
-    await bench.press(user, bench.last(chat), "lapor:nama")
-    await bench.say(user, "081234567890")
-    await bench.press(user, bench.last(chat), "lapor:jenis:pelanggaran")
-    await bench.press(user, bench.last(chat), "lapor:lewati")
-    await bench.say(user, "Panitia meminta uang pelicin agar kami dimenangkan dalam tender jalan.")
-    await bench.press(user, bench.last(chat), "lapor:bukti_selesai")
-    await bench.press(user, bench.last(chat), "lapor:rahasia:ya")
-    sent = await bench.press(user, bench.last(chat), "lapor:kirim")
-    for message in sent:
-        if message.chat_id == chat and "Kode pengaduan" in message.rendered:
-            return message.rendered.split("Kode pengaduan: ")[1].split()[0]
-    raise AssertionError(f"no ticket code in {[m.rendered for m in sent]}")
+    """A wrongdoing report whose reporter asks for confidentiality."""
+    return await bench.file_complaint(
+        user, kind="pelanggaran", confidential=True,
+        description="Panitia meminta uang pelicin agar kami dimenangkan dalam tender jalan.",
+    )
 
 
 @pytest.fixture
