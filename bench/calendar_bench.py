@@ -15,8 +15,8 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from bot.config import CalendarConfig, TiersConfig
-from bot.tiers import Tier
-from bot.workcalendar import WorkCalendar
+from bot.domain.tiers import Tier
+from bot.domain.workcalendar import WorkCalendar
 
 _SEED = 20260101
 

@@ -223,9 +223,9 @@ async def _create_schema(path: Path) -> None:
 def fill(path: Path, total: int, seed: int = 2017) -> dict[str, Any]:
     """Writes the store to ``path`` (which must not exist); returns facts about it."""
     from bot.config import CalendarConfig, TiersConfig
-    from bot.models import Actor, Attachment, Channel, EventKind, NewComplaint, format_ticket_code
-    from bot.tiers import Classifier, MatterKind, Tier
-    from bot.workcalendar import WorkCalendar
+    from bot.domain.tickets import Actor, Attachment, Channel, EventKind, NewComplaint, format_ticket_code
+    from bot.domain.tiers import Classifier, MatterKind, Tier
+    from bot.domain.workcalendar import WorkCalendar
     from storage import tickets as repo
 
     began = time.perf_counter()
@@ -413,7 +413,7 @@ def _fill_packages(conn: sqlite3.Connection, capture: Capture, rng: random.Rando
 
 async def _settle_watch(path: Path, counts: dict[int, int]) -> int:
     """Steady state: the alerts a watch running all along would have written by NOW."""
-    from bot.app import build_desk
+    from bot.delivery.app import build_desk
     from storage import tickets as repo
     from storage.db import Database
 
@@ -432,7 +432,7 @@ async def _settle_watch(path: Path, counts: dict[int, int]) -> int:
             if n and seq != n + 1:
                 raise RuntimeError(f"counter of {year} is off: next {code}, filled {n}")
         try:
-            from bot.watch import DeadlineWatch
+            from bot.services.watch import DeadlineWatch
         except ImportError:
             return 0
         watch = DeadlineWatch(db, desk.calendar, settings.watch, lambda: STAFF_CHAT, lambda: NOW,
@@ -494,7 +494,7 @@ async def _plans(db: Any, plan_conn: sqlite3.Connection, call: Callable[[], Awai
 
 
 async def measure(path: Path, total: int, quick: bool) -> tuple[list[Row], list[str]]:
-    from bot.app import build_desk
+    from bot.delivery.app import build_desk
     from storage.db import Database
 
     rows: list[Row] = []
@@ -535,7 +535,7 @@ async def measure(path: Path, total: int, quick: bool) -> tuple[list[Row], list[
                 ("ticket history: history(ticket)", lambda i: _history(tickets, codes[i % len(codes)]), True),
             ]
             try:
-                from bot.watch import DeadlineWatch
+                from bot.services.watch import DeadlineWatch
 
                 watch = DeadlineWatch(db, desk.calendar, desk.settings.watch, lambda: STAFF_CHAT, lambda: NOW)
                 candidates = len(await watch.candidates(NOW))
@@ -544,7 +544,7 @@ async def measure(path: Path, total: int, quick: bool) -> tuple[list[Row], list[
             except ImportError:
                 notes.append("bot/watch.py missing: no sweep timing")
             try:
-                from bot.report import month_figures
+                from bot.services.report import month_figures
 
                 cases.append(("month report: month_figures(2026-10)",
                               lambda i: month_figures(db, desk.calendar, 2026, 10, now=NOW), False))

@@ -38,9 +38,9 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.delivery.runner import HelpdeskRunner
 from bot.fakebot.core import ApiResponse, DrivenUpdate, FakeTelegram, FakeUser, UploadedFile
 from bot.fakebot.request import FakeRequest
-from bot.runner import HelpdeskRunner
 
 TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN1"
 LATENCY = 0.05
@@ -399,9 +399,9 @@ async def _prefile(side: BotSide, status_users: list[FakeUser], per_user: int,
     """Before the bot starts: ``per_user`` tickets for each /status user and one for each
     /balas target, all through ``desk.tickets.file``; their notices are marked sent so that
     delivering them does not overlap the measurement. Also imports the demo packages."""
-    from bot.app import build_desk
-    from bot.models import Channel, NewComplaint
-    from bot.tiers import MatterKind
+    from bot.delivery.app import build_desk
+    from bot.domain.tickets import Channel, NewComplaint
+    from bot.domain.tiers import MatterKind
     from storage.db import Database
 
     db = await Database.open(side.settings.storage.database)
@@ -424,7 +424,7 @@ async def _prefile(side: BotSide, status_users: list[FakeUser], per_user: int,
         async with db.transaction() as conn:
             await conn.execute("UPDATE outbox SET status = 'sent' WHERE status = 'pending'")
         try:
-            from bot.package_csv import import_demo
+            from bot.services.package_csv import import_demo
 
             await import_demo(db)
             packages = True

@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.models import parse_ticket_code
-from bot.notices import ADD_INFO_PREFIX, describe_time_left
-from bot.offline import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
+from bot.domain.tickets import parse_ticket_code
+from bot.services.notices import ADD_INFO_PREFIX, describe_time_left
+from bot.services.recorded import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
+from bot.services.tickets import TicketClosed, TicketNotFound
 from bot.texts import desk as texts
 from bot.texts import watch as watch_texts
-from bot.tickets import TicketClosed, TicketNotFound
-from handlers import MAIN_GROUP
+from handlers.groups import MAIN_GROUP
 from handlers.util import (
     Context,
     attachment_of,

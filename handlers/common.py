@@ -7,9 +7,10 @@ import functools
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.models import parse_ticket_code
+from bot.domain.tickets import parse_ticket_code
 from bot.texts import common as texts
-from handlers import MAIN_GROUP, citizen, layanan, paket
+from handlers import citizen, layanan, paket
+from handlers.groups import MAIN_GROUP
 from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
 
 

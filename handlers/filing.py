@@ -24,12 +24,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.models import Attachment, NewComplaint
+from bot.domain.contacts import PACKAGE_CODE_PATTERN, normalise_contact, normalise_phone
+from bot.domain.tickets import Attachment, NewComplaint
+from bot.domain.tiers import MatterKind, Tier
 from bot.texts import common as common_texts
 from bot.texts import filing as texts
-from bot.tiers import MatterKind, Tier
-from handlers import MAIN_GROUP
+from handlers.groups import MAIN_GROUP
 from handlers.util import (
+    FILING_DRAFT_KEY,
     Context,
     Draft,
     attachment_of,
@@ -42,37 +44,7 @@ from handlers.util import (
 )
 
 NAME, CONTACT, KIND, PACKAGE, DESCRIPTION, EVIDENCE, CONFIDENTIAL, CONFIRM, EDIT = range(9)
-DRAFT = "draft"
-EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-PACKAGE_PATTERN = re.compile(r"^\d{5,20}$")
-
-
-def normalise_phone(text: str) -> str | None:
-    """Indonesian mobile/landline numbers in the forms people write, as +62…; None if not one."""
-    digits = re.sub(r"[\s().-]", "", text.strip())
-    if digits.startswith("+"):
-        digits = digits[1:]
-    if not digits.isdigit():
-        return None
-    if digits.startswith("62"):
-        national = digits[2:]
-    elif digits.startswith("0"):
-        national = digits[1:]
-    else:
-        return None
-    national = national.lstrip("0") if national.startswith("0") else national
-    if not 8 <= len(national) <= 12:
-        return None
-    return f"+62{national}"
-
-
-def normalise_contact(text: str) -> str | None:
-    text = text.strip()
-    if EMAIL_PATTERN.match(text) and len(text) <= 120:
-        return text.lower()
-    return normalise_phone(text)
-
-
+DRAFT = FILING_DRAFT_KEY
 # --- draft helpers ------------------------------------------------------------------------
 
 
@@ -209,7 +181,7 @@ async def package_typed(update: Update, context: Context) -> int:
     message = update.effective_message
     assert message is not None
     code = re.sub(r"\s", "", message.text or "")
-    if not PACKAGE_PATTERN.match(code):
+    if not PACKAGE_CODE_PATTERN.match(code):
         await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, "lapor:lewati")]]))
         return PACKAGE
     _DRAFT.get(context)["package_code"] = code

@@ -44,14 +44,22 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import Desk
-from bot.models import Channel, parse_ticket_code
-from bot.notices import RATING_PREFIX, parse_rating_callback
-from bot.offline import OFFLINE_CHANNELS, OfflineError, TicketAlreadyLinked, issue_new_pin, register_offline
-from bot.report import month_figures, render_message, report_paths, write_chart, write_csv
-from bot.texts import report as report_texts
-from bot.texts import watch as texts
-from bot.tickets import (
+from bot.delivery.context import Desk
+from bot.domain.contacts import normalise_contact
+from bot.domain.report import default_month, parse_month
+from bot.domain.tickets import Channel, parse_ticket_code
+from bot.domain.tiers import Tier
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.notices import RATING_PREFIX, parse_rating_callback
+from bot.services.recorded import (
+    OFFLINE_CHANNELS,
+    OfflineError,
+    TicketAlreadyLinked,
+    issue_new_pin,
+    register_offline,
+)
+from bot.services.report import month_figures, render_message, report_paths, write_chart, write_csv
+from bot.services.tickets import (
     AlreadyRated,
     InvalidRating,
     NotClosedYet,
@@ -63,11 +71,10 @@ from bot.tickets import (
     TicketNotFound,
     TicketService,
 )
-from bot.tiers import Tier
-from bot.watch import DeadlineWatch
-from bot.workcalendar import WorkCalendar
-from handlers import MAIN_GROUP
-from handlers.filing import normalise_contact
+from bot.services.watch import DeadlineWatch
+from bot.texts import report as report_texts
+from bot.texts import watch as texts
+from handlers.groups import MAIN_GROUP
 from handlers.util import (
     Context,
     Draft,
@@ -636,27 +643,6 @@ def _rating_refusal(error: TicketError, tickets: TicketService) -> str:
 
 # --- /laporan -------------------------------------------------------------------------------------
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def default_month(today: dt.date) -> tuple[int, int]:
-    """The previous month in the first days of a month (it is complete), else this month so far."""
-    if today.day <= report_texts.DEFAULT_PREVIOUS_MONTH_UNTIL_DAY:
-        last = today.replace(day=1) - dt.timedelta(days=1)
-        return last.year, last.month
-    return today.year, today.month
-
-
-def parse_report_month(text: str) -> tuple[int, int] | None:
-    match = _MONTH.match(text.strip())
-    if match is None:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        return None
-    return year, month
-
-
 def _report_files(figures: Any, year: int, month: int) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
     """Writes the CSV and the chart into a temporary folder and reads them back (a thread)."""
     with tempfile.TemporaryDirectory(prefix="laporan-") as folder:
@@ -677,7 +663,7 @@ async def laporan(update: Update, context: Context) -> None:
         await answer(update, context, report_texts.LAPORAN_USAGE)
         return
     if args:
-        chosen = parse_report_month(args[0])
+        chosen = parse_month(args[0])
         if chosen is None:
             await answer(update, context, report_texts.laporan_bad_month(args[0]))
             return

@@ -11,7 +11,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.texts import common as texts
-from handlers import GUARD_GROUP
+from handlers.groups import GUARD_GROUP
 from handlers.util import Context, send_html
 
 log = logging.getLogger(__name__)

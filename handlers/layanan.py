@@ -3,7 +3,7 @@
 The overview carries one button per section (``lyn:<key>``). Pressing one turns that same
 message into the section, with «Kembali» to the overview, so reading the standard on a phone
 leaves one message in the chat instead of a stack of them. Content comes from
-:class:`bot.service_info.ServiceInfo`; the complaint deadlines from ``[tiers]``.
+:class:`bot.services.service_info.ServiceInfo`; the complaint deadlines from ``[tiers]``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.service_info import ServiceInfo
+from bot.services.service_info import ServiceInfo
 from bot.texts import common as common_texts
 from bot.texts import layanan as texts
-from handlers import MAIN_GROUP
+from handlers.groups import MAIN_GROUP
 from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
 
 PREFIX = "lyn:"

@@ -10,7 +10,7 @@ Staff chat: ``/paket_tahap``, ``/paket_info``, ``/paket_publik`` (and ``/paket``
 also shows packages that are not public). Like ``handlers.staff``, these are registered without
 a chat filter and check ``in_staff_chat`` when they run; a private chat gets ``STAFF_ONLY``.
 
-Everything about packages goes through :class:`bot.packages.PackageService`; texts come from
+Everything about packages goes through :class:`bot.services.packages.PackageService`; texts come from
 :mod:`bot.texts.paket`.
 """
 
@@ -25,7 +25,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.packages import (
+from bot.services.packages import (
     UNFOLLOW_CALLBACK_PREFIX,
     AmbiguousStage,
     Outcome,
@@ -41,8 +41,9 @@ from bot.packages import (
 )
 from bot.texts import common as common_texts
 from bot.texts import paket as texts
-from handlers import MAIN_GROUP
+from handlers.groups import MAIN_GROUP
 from handlers.util import (
+    FILING_DRAFT_KEY,
     Context,
     command_args,
     in_private_chat,
@@ -148,9 +149,7 @@ async def lookup(update: Update, context: Context, text: str) -> None:
 
 
 def _filing_in_progress(context: Context) -> bool:
-    from handlers.filing import DRAFT
-
-    return bool(context.user_data and context.user_data.get(DRAFT))
+    return bool(context.user_data and context.user_data.get(FILING_DRAFT_KEY))
 
 
 async def ask_for_code(update: Update, context: Context) -> None:

@@ -19,14 +19,14 @@ from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.formatting import split_for_telegram
-from bot.models import Attachment, Ticket, parse_ticket_code
-from bot.notices import CARD_ACTIONS, describe_time_left
+from bot.domain.tickets import Attachment, Ticket, parse_ticket_code
+from bot.domain.tiers import Tier
+from bot.services.notices import CARD_ACTIONS, describe_time_left
+from bot.services.tickets import NothingToChange, TicketAlreadyOpen, TicketClosed, TicketError, TicketNotFound
 from bot.texts import desk as desk_texts
 from bot.texts import staff as texts
-from bot.tickets import NothingToChange, TicketAlreadyOpen, TicketClosed, TicketError, TicketNotFound
-from bot.tiers import Tier
-from handlers import MAIN_GROUP
+from bot.texts.format import split_for_telegram
+from handlers.groups import MAIN_GROUP
 from handlers.util import (
     Context,
     StaffHandler,

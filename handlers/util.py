@@ -12,11 +12,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ConversationHandler
 
-from bot.app import Desk, HelpdeskContext
-from bot.formatting import split_for_telegram
-from bot.models import Actor, Attachment
-from bot.outbox import flood_wait_seconds
+from bot.delivery.context import Desk, HelpdeskContext
+from bot.delivery.outbox import flood_wait_seconds
+from bot.domain.tickets import Actor, Attachment
 from bot.texts import common as common_texts
+from bot.texts.format import split_for_telegram
 
 Context = HelpdeskContext
 FLOOD_RETRIES = 2
@@ -166,6 +166,10 @@ def staff_only(callback: StaffHandler) -> StaffHandler:
         return ConversationHandler.END
 
     return run
+
+
+# user_data key of the filing conversation's draft (stored: a stable name).
+FILING_DRAFT_KEY = "draft"
 
 
 class Draft:

@@ -2,7 +2,7 @@
 
 Functions take either the :class:`Database` (reads) or the connection of an open
 ``db.transaction()`` (writes, and reads that must see the transaction's own changes). They
-return rows; :mod:`bot.packages` turns them into domain records, so this module imports no
+return rows; :mod:`bot.services.packages` turns them into domain records, so this module imports no
 domain code and the two never import each other in a circle.
 """
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.models import (
+from bot.domain.tickets import (
     Actor,
     ActorKind,
     Attachment,
@@ -21,7 +21,7 @@ from bot.models import (
     TicketEvent,
     format_ticket_code,
 )
-from bot.tiers import MatterKind, Tier
+from bot.domain.tiers import MatterKind, Tier
 from storage.db import Database, from_db_time, to_db_time
 
 _TICKET_COLUMNS = (

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.delivery.runner import HelpdeskRunner
 from bot.fakebot.core import DrivenUpdate, FakeChat, FakeTelegram, FakeUser, SentMessage
 from bot.fakebot.request import FakeRequest
-from bot.runner import HelpdeskRunner
 
 TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKEN12345"
 WITA = dt.timezone(dt.timedelta(hours=8))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.config import CalendarConfig, TiersConfig
-from bot.notices import DeskNotifier, StaffChat
-from bot.tickets import TicketService
-from bot.tiers import Classifier
-from bot.workcalendar import WorkCalendar
+from bot.domain.tiers import Classifier
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.notices import DeskNotifier, StaffChat
+from bot.services.tickets import TicketService
 from storage.db import Database
 
 WITA = dt.timezone(dt.timedelta(hours=8))

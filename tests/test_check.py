@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from bot.checks import CheckResult, cmd_check, format_results, run_checks
+from bot.cli.check import CheckResult, cmd_check, format_results, run_checks
 from bot.fakebot import FakeRequest, FakeTelegram, FakeTelegramServer
 from tests.conftest import TOKEN, make_settings
 

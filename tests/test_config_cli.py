@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import CalendarConfig, ConfigError, TiersConfig, load_settings
-from bot.tiers import Tier
-from bot.workcalendar import WorkCalendar
+from bot.domain.tiers import Tier
+from bot.domain.workcalendar import WorkCalendar
 from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.fakebot.core import SentMessage
-from bot.package_csv import import_csv, import_demo
-from bot.packages import Outcome, PackageError, PackageService, SpseStage, Stage
+from bot.services.package_csv import import_csv, import_demo
+from bot.services.packages import Outcome, PackageError, PackageService, SpseStage, Stage
 from bot.texts import common as common_texts
 from tests.conftest import WITA, Bench
 
@@ -321,7 +321,7 @@ async def test_paket_command_mid_filing_is_answered(demo: Bench) -> None:
 
 
 def test_split_stage_reads_the_longest_stage() -> None:
-    from bot.packages import AmbiguousStage, StageChoice
+    from bot.services.packages import AmbiguousStage, StageChoice
     from handlers.paket import split_stage
 
     def split(text: str) -> tuple[object, int]:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from bot.domain.tiers import Tier
 from bot.fakebot.core import FakeUser, SentMessage
-from bot.formatting import format_when
 from bot.texts.common import STAFF_ONLY
-from bot.tiers import Tier
+from bot.texts.format import format_when
 from handlers import staff
 from tests.conftest import WITA, Bench
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from bot.formatting import format_date, format_rupiah, format_short, format_when, split_for_telegram
+from bot.texts.format import format_date, format_rupiah, format_short, format_when, split_for_telegram
 
 WITA = ZoneInfo("Asia/Makassar")
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Actor, Channel, EventKind, NewComplaint, Status, Ticket
-from bot.notices import parse_rating_callback
-from bot.offline import (
+from bot.domain.tickets import Actor, Channel, EventKind, NewComplaint, Status, Ticket
+from bot.domain.tiers import MatterKind, Tier
+from bot.services.notices import parse_rating_callback
+from bot.services.recorded import (
     MAX_FAILURES,
     OfflineError,
     TicketAlreadyLinked,
@@ -21,7 +22,7 @@ from bot.offline import (
     register_offline,
     verify_pin,
 )
-from bot.tickets import (
+from bot.services.tickets import (
     AlreadyRated,
     InvalidRating,
     NotClosedYet,
@@ -30,7 +31,6 @@ from bot.tickets import (
     TicketClosed,
     TicketNotFound,
 )
-from bot.tiers import MatterKind, Tier
 from storage.db import Database, from_db_time
 from tests.support import FixedClock as Clock
 from tests.support import at, default_calendar, ticket_service

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.package_csv import COLUMNS, export_csv, import_csv, import_csv_data, import_demo, parse_file
-from bot.packages import Outcome, PackageService, SpseStage, Stage, StageState, parse_stage
+from bot.services.package_csv import COLUMNS, export_csv, import_csv, import_csv_data, import_demo, parse_file
+from bot.services.packages import Outcome, PackageService, SpseStage, Stage, StageState, parse_stage
 from storage.db import Database
 
 

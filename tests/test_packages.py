@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.package_csv import import_csv_data
-from bot.packages import (
+from bot.services.package_csv import import_csv_data
+from bot.services.packages import (
     AmbiguousStage,
     Outcome,
     PackageError,

@@ -6,8 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from bot.cli import main
-from bot.personal_data import erase_person, export_person
+from bot.cli.main import main
+from bot.services.personal_data import erase_person, export_person
 from tests.conftest import TOKEN, Bench
 
 

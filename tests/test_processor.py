@@ -7,8 +7,8 @@ import datetime as dt
 
 from telegram import Chat, Message, Update, User
 
-from bot.intake import prune_journal
-from bot.processor import PerChatUpdateProcessor
+from bot.delivery.journal import prune_journal
+from bot.delivery.processor import PerChatUpdateProcessor
 from storage.outbox import prune_sent
 from tests.conftest import Bench
 

@@ -50,24 +50,23 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from bot.cli import UsageError
+from bot.cli.errors import UsageError
+from bot.cli.report import cmd_report
 from bot.config import CalendarConfig, Settings, TiersConfig
-from bot.models import Actor, Channel, NewComplaint, Status
-from bot.notices import DeskNotifier, StaffChat
-from bot.offline import register_offline
-from bot.report import (
-    MonthFigures,
-    Timeliness,
-    cmd_report,
+from bot.domain.report import MonthFigures, Timeliness
+from bot.domain.tickets import Actor, Channel, NewComplaint, Status
+from bot.domain.tiers import Classifier, MatterKind, Tier
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.notices import DeskNotifier, StaffChat
+from bot.services.recorded import register_offline
+from bot.services.report import (
     month_figures,
     plain_text,
     render_message,
     write_chart,
     write_csv,
 )
-from bot.tickets import TicketService
-from bot.tiers import Classifier, MatterKind, Tier
-from bot.workcalendar import WorkCalendar
+from bot.services.tickets import TicketService
 from storage.db import Database
 from tests.support import FixedClock as Clock
 from tests.support import at, ticket_service

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.cli.sandbox import Sandbox, _split_utf16, sandbox_settings, styled
 from bot.config import Settings
-from bot.sandbox import Sandbox, _split_utf16, sandbox_settings, styled
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "sandbox-contoh.txt"
 CODE = re.compile(r"ADU-\d{4}-\d{5}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ServiceConfig, TiersConfig
-from bot.service_info import ServiceInfo, ServiceInfoError, load_content
+from bot.services.service_info import ServiceInfo, ServiceInfoError, load_content
 
 CUSTOM_TIERS = TiersConfig(ringan_office_hours=4, normatif_working_days=7,
                            tidak_berkadar_working_days=21, berkadar_working_days=45)

@@ -9,10 +9,10 @@ import sqlite3
 
 import pytest
 
-from bot.models import Actor, Attachment, EventKind, NewComplaint, Status
-from bot.notices import describe_time_left
-from bot.tickets import NothingToChange, TicketClosed, TicketNotFound, TicketService
-from bot.tiers import MatterKind, Tier
+from bot.domain.tickets import Actor, Attachment, EventKind, NewComplaint, Status
+from bot.domain.tiers import MatterKind, Tier
+from bot.services.notices import describe_time_left
+from bot.services.tickets import NothingToChange, TicketClosed, TicketNotFound, TicketService
 from storage.db import Database, DatabaseError, latest_version
 from tests.support import WITA, at, ticket_service
 from tests.support import FixedClock as Clock

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.tiers import (
+from bot.domain.tiers import (
     Classification,
     Classifier,
     ClassifierError,

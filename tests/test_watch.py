@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import CalendarConfig, TiersConfig, WatchConfig
-from bot.models import Actor, Channel, NewComplaint, Status, Ticket
-from bot.offline import register_offline
-from bot.tiers import MatterKind, Tier
-from bot.watch import DeadlineWatch, Threshold
-from bot.workcalendar import WorkCalendar
+from bot.domain.tickets import Actor, Channel, NewComplaint, Status, Ticket
+from bot.domain.tiers import MatterKind, Tier
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.recorded import register_offline
+from bot.services.watch import DeadlineWatch, Threshold
 from storage.db import Database
 from tests.support import FixedClock as Clock
 from tests.support import at, default_calendar, ticket_service

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.delivery.runner import HelpdeskRunner
 from bot.fakebot import DrivenUpdate, FakeRequest, FakeTelegram
-from bot.runner import HelpdeskRunner
 from tests.conftest import TOKEN, make_settings
 
 SECRET = "Rahasia_webhook-0123456789abcdefghijklmn"  # 40 characters, Telegram's alphabet

@@ -15,8 +15,8 @@ import holidays
 import pytest
 
 from bot.config import CalendarConfig, ExtraHoliday, TiersConfig
-from bot.tiers import Tier
-from bot.workcalendar import WorkCalendar
+from bot.domain.tiers import Tier
+from bot.domain.workcalendar import WorkCalendar
 
 WITA = ZoneInfo("Asia/Makassar")
 UTC = dt.UTC

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.formatting import esc
+from bot.texts.format import esc
 
 BUREAU = "Biro Pengadaan Barang dan Jasa Provinsi Kalimantan Utara"
 

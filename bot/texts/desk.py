@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.formatting import esc, format_short, format_when, truncate_plain
-from bot.models import Actor, ActorKind, EventKind, Ticket, TicketEvent
-from bot.tiers import MatterKind, Tier
+from bot.domain.tickets import Actor, ActorKind, EventKind, Ticket, TicketEvent
+from bot.domain.tiers import MatterKind, Tier
+from bot.texts.format import esc, format_short, format_when, truncate_plain
 
 # --- citizen: filing -------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.formatting import esc
-from bot.tiers import MatterKind
+from bot.domain.tiers import MatterKind
+from bot.texts.format import esc
 
 STEP_COUNT = 7
 

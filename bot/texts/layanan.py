@@ -1,6 +1,6 @@
 """Texts of /layanan: the frame around the service standard's content (which lives in
 ``bot/data/layanan.toml``). Functions return Telegram HTML; content from the file is escaped by
-the caller (:mod:`bot.service_info`) before it gets here.
+the caller (:mod:`bot.services.service_info`) before it gets here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 
-from bot.formatting import LOCALE
+from bot.texts.format import LOCALE
 
 # Section key → (button label, heading). Keys go into callback data: short ASCII.
 SECTIONS: dict[str, tuple[str, str]] = {

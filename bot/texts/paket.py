@@ -2,7 +2,7 @@
 
 Every function returns Telegram HTML unless it says "plain"; anything typed by a person or
 read from a file goes through ``esc``. Domain types are imported for type checking only, so
-:mod:`bot.packages` can import this module without a cycle.
+:mod:`bot.services.packages` can import this module without a cycle.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.formatting import WITA, esc, format_rupiah, format_short, format_when, truncate_plain
+from bot.texts.format import WITA, esc, format_rupiah, format_short, format_when, truncate_plain
 
 if TYPE_CHECKING:
-    from bot.package_csv import ImportReport
-    from bot.packages import Package, StageChange, StageChoice, StageEntry, StageState
+    from bot.services.package_csv import ImportReport
+    from bot.services.packages import Package, StageChange, StageChoice, StageEntry, StageState
 
 # --- names ---------------------------------------------------------------------------------------
 

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
-from bot.formatting import LOCALE, esc, format_when
-from bot.models import Channel, Status
-from bot.tiers import Tier
+from bot.domain.report import DEFAULT_PREVIOUS_MONTH_UNTIL_DAY
+from bot.domain.tickets import Channel, Status
+from bot.domain.tiers import Tier
+from bot.texts.format import LOCALE, esc, format_when
 
 if TYPE_CHECKING:
-    from bot.report import MonthFigures, Timeliness
+    from bot.domain.report import MonthFigures, Timeliness
 
 # CSV columns, in order (one row per complaint received in the month).
 CSV_COLUMNS = (
@@ -161,7 +162,6 @@ def month_message(figures: MonthFigures) -> str:
 
 # The month when none is given: in the first days of a month the previous month's report is
 # what staff want (it is complete); later in the month, the current month so far.
-DEFAULT_PREVIOUS_MONTH_UNTIL_DAY = 5
 
 LAPORAN_USAGE = (
     "Pakai: <code>/laporan [YYYY-MM]</code>, mis. <code>/laporan 2026-11</code>.\n"

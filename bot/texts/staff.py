@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.formatting import esc
-from bot.models import Ticket
+from bot.domain.tickets import Ticket
+from bot.domain.tiers import Tier
 from bot.texts import desk
-from bot.tiers import Tier
+from bot.texts.format import esc
 
 # --- usage lines (also the answer to a malformed code or argument) ------------------------
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.formatting import esc, format_date, format_short, format_when, truncate_plain
-from bot.models import Ticket
+from bot.domain.tickets import Ticket
+from bot.texts.format import esc, format_date, format_short, format_when, truncate_plain
 
 # Command a citizen sends to link an offline complaint to their Telegram account:
 # ``/status KODE PIN`` (the same command that shows a ticket, with the PIN added).

@@ -26,7 +26,7 @@ import secrets
 import aiosqlite
 from pydantic import ValidationError
 
-from bot.models import (
+from bot.domain.tickets import (
     Actor,
     Channel,
     EventKind,
@@ -34,8 +34,8 @@ from bot.models import (
     Ticket,
     parse_ticket_code,
 )
-from bot.tickets import TicketClosed, TicketError, TicketNotFound, TicketService
-from bot.tiers import MatterKind, Tier
+from bot.domain.tiers import MatterKind, Tier
+from bot.services.tickets import TicketClosed, TicketError, TicketNotFound, TicketService
 from storage import tickets as repo
 from storage.db import to_db_time
 

@@ -23,7 +23,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.cli import EXIT_FAILED, EXIT_OK
+from bot.cli.errors import EXIT_FAILED, EXIT_OK
 from bot.config import ConfigError, Settings
 from storage.db import Database, DatabaseError, latest_version
 

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from bot.models import Attachment, EventKind, Ticket, TicketEvent
+from bot.domain.tickets import Attachment, EventKind, Ticket, TicketEvent
+from bot.domain.workcalendar import WorkCalendar
 from bot.texts import desk as texts
 from bot.texts import watch as watch_texts
-from bot.workcalendar import WorkCalendar
 from storage.db import utc_now
 from storage.outbox import OutboxMessage, text_message
 

@@ -6,25 +6,17 @@ Exit status: 0 success, 1 a check or an operation failed, 2 bad input or configu
 from __future__ import annotations
 
 import argparse
-import asyncio
-import datetime as dt
 import logging
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
+from bot.cli.errors import EXIT_FAILED, EXIT_USAGE, UsageError
 from bot.config import ConfigError, Settings, load_settings
 from bot.logsetup import setup_logging
 from storage.db import DatabaseError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-log = logging.getLogger("bot.cli")
-
-
-class UsageError(Exception):
-    """Bad arguments, worded for the person at the terminal."""
+log = logging.getLogger("bot.cli.main")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,107 +92,78 @@ def _command_name(args: argparse.Namespace) -> str:
     return str(args.command)
 
 
-def _run_async(coroutine: Coroutine[Any, Any, int]) -> int:
-    return asyncio.run(coroutine)
+# Each command's module is imported only when it runs (start-up stays quick for `deadline`).
 
 
-# --- subcommands --------------------------------------------------------------------------
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import run
+
+    return run.cmd_run(settings, args)
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runner import HelpdeskRunner
+def _deadline(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import deadline
 
-    settings.require_bot_credentials()
-
-    async def go() -> int:
-        await HelpdeskRunner(settings).run_until_signalled()
-        return EXIT_OK
-
-    return _run_async(go())
+    return deadline.cmd_deadline(settings, args)
 
 
-def parse_received(text: str, settings: Settings) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(
-            f"--received {text!r} bukan waktu ISO 8601 yang sah (contoh: 2026-12-23T10:00 atau "
-            "2026-12-23T10:00+08:00)"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=settings.calendar.zone)
-    return moment
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import backup
+
+    return backup.cmd_backup(settings, args)
 
 
-def cmd_deadline(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.formatting import format_date, format_when
-    from bot.tiers import Tier
-    from bot.workcalendar import WorkCalendar
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import check
 
-    try:
-        tier = Tier.parse(args.tier)
-    except ValueError as exc:
-        raise UsageError(f"--tier: {exc}") from None
-    received = parse_received(args.received, settings)
-    if not 2000 <= received.year <= 2100:
-        raise UsageError("--received: tahun harus antara 2000 dan 2100")
-    calendar = WorkCalendar(settings.calendar, settings.tiers)
-    zone = calendar.zone
-    if args.explain:
-        explanation = calendar.explain(tier, received)
-        print(f"Tingkat: {tier.label}")
-        print(f"Diterima: {format_when(received, zone)}")
-        for day, reason in explanation.skipped:
-            print(f"  dilewati {format_date(day)}: {reason}")
-        print(f"Hari kerja dihitung: {len(explanation.counted)}")
-        print(f"Batas: {format_when(explanation.deadline, zone)}")
-        deadline = explanation.deadline
-    else:
-        deadline = calendar.deadline(tier, received)
-    print(deadline.astimezone(zone).isoformat(timespec="minutes"))
-    return EXIT_OK
+    return check.cmd_check(settings, args)
 
 
-def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.db import Database
+def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import sandbox
 
-    target: Path = args.path
-    if target.exists():
-        raise UsageError(f"{target} sudah ada; pilih nama berkas baru agar cadangan lama tidak tertimpa")
-
-    async def go() -> int:
-        db = await Database.open(settings.storage.database, migrate=False)
-        try:
-            await db.backup_to(target)
-        finally:
-            await db.close()
-        print(f"cadangan tersimpan: {target}")
-        return EXIT_OK
-
-    return _run_async(go())
+    return sandbox.cmd_sandbox(settings, args)
 
 
-def _lazy(module: str, name: str) -> Callable[[Settings, argparse.Namespace], int]:
-    """Subcommands whose code lives next to their feature, imported only when used."""
+def _paket_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import paket
 
-    def call(settings: Settings, args: argparse.Namespace) -> int:
-        import importlib
+    return paket.cmd_import(settings, args)
 
-        function: Callable[[Settings, argparse.Namespace], int] = getattr(importlib.import_module(module), name)
-        return function(settings, args)
 
-    return call
+def _paket_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import paket
+
+    return paket.cmd_export(settings, args)
+
+
+def _data_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import data
+
+    return data.cmd_export(settings, args)
+
+
+def _data_erase(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import data
+
+    return data.cmd_erase(settings, args)
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import report
+
+    return report.cmd_report(settings, args)
 
 
 _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
-    "run": cmd_run,
-    "deadline": cmd_deadline,
-    "backup": cmd_backup,
-    "check": _lazy("bot.checks", "cmd_check"),
-    "sandbox": _lazy("bot.sandbox", "cmd_sandbox"),
-    "paket import": _lazy("bot.package_csv", "cmd_import"),
-    "paket export": _lazy("bot.package_csv", "cmd_export"),
-    "data export": _lazy("bot.personal_data", "cmd_export"),
-    "data erase": _lazy("bot.personal_data", "cmd_erase"),
-    "report": _lazy("bot.report", "cmd_report"),
+    "run": _run,
+    "deadline": _deadline,
+    "backup": _backup,
+    "check": _check,
+    "sandbox": _sandbox,
+    "paket import": _paket_import,
+    "paket export": _paket_export,
+    "data export": _data_export,
+    "data erase": _data_erase,
+    "report": _report,
 }

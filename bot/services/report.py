@@ -32,141 +32,30 @@ regional settings (decimal comma) opens correctly by double-click; times are loc
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import csv
 import datetime as dt
 import html
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
-from bot.models import Channel, Status
+from bot.domain.report import (
+    TOP_PACKAGES,
+    MonthFigures,
+    TicketRow,
+    month_bounds,
+    percentile,
+    timeliness_of,
+    weeks_of,
+)
+from bot.domain.tickets import Channel, Status
+from bot.domain.tiers import Tier
+from bot.domain.workcalendar import WorkCalendar
 from bot.texts import report as texts
-from bot.tiers import Tier
-from bot.workcalendar import WorkCalendar, WorkingSpan
 from storage.db import Database, from_db_time, to_db_time, utc_now
-
-TOP_PACKAGES = 5
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-
-
-@dataclass(frozen=True)
-class TicketRow:
-    code: str
-    received_at: dt.datetime
-    channel: Channel
-    tier: Tier
-    status: Status
-    deadline_at: dt.datetime
-    first_answer_at: dt.datetime | None
-    closed_at: dt.datetime | None
-    rating: int | None
-    package_code: str | None
-    # Office hours from receipt to the answer; None while unanswered.
-    answer_hours: float | None
-
-    @property
-    def answered_at(self) -> dt.datetime | None:
-        return self.first_answer_at or self.closed_at
-
-    @property
-    def on_time(self) -> bool | None:
-        """True/False once answered; None while unanswered."""
-        answered = self.answered_at
-        return None if answered is None else answered <= self.deadline_at
-
-
-@dataclass(frozen=True)
-class Timeliness:
-    on_time: int = 0
-    late: int = 0
-    unanswered: int = 0
-    # Unanswered and already past the deadline when the report was made.
-    unanswered_overdue: int = 0
-
-    @property
-    def answered(self) -> int:
-        return self.on_time + self.late
-
-    @property
-    def share_on_time(self) -> float | None:
-        return self.on_time / self.answered if self.answered else None
-
-
-@dataclass(frozen=True)
-class WeekFigures:
-    iso_year: int
-    iso_week: int
-    start: dt.date  # first day of the week inside the month
-    end: dt.date  # last day of the week inside the month
-    received_by_tier: dict[Tier, int]
-    answered: int
-    on_time: int
-
-    @property
-    def received(self) -> int:
-        return sum(self.received_by_tier.values())
-
-    @property
-    def share_on_time(self) -> float | None:
-        return self.on_time / self.answered if self.answered else None
-
-
-@dataclass(frozen=True)
-class MonthFigures:
-    year: int
-    month: int
-    zone: ZoneInfo
-    start: dt.datetime
-    end: dt.datetime
-    generated_at: dt.datetime
-    as_of: dt.datetime
-    day_length: dt.timedelta
-    rows: tuple[TicketRow, ...]
-    by_tier: dict[Tier, int]
-    by_channel: dict[Channel, int]
-    by_status: dict[Status, int]
-    timeliness: dict[Tier, Timeliness]
-    overall: Timeliness
-    answer_hours: tuple[float, ...]  # sorted
-    median_answer_hours: float | None
-    p90_answer_hours: float | None
-    overdue_open: tuple[str, ...]  # codes, earliest deadline first
-    rating_count: int
-    rating_average: float | None
-    top_packages: tuple[tuple[str, int], ...]
-    weeks: tuple[WeekFigures, ...] = field(default_factory=tuple)
-
-    @property
-    def received(self) -> int:
-        return len(self.rows)
-
-    def describe_hours(self, hours: float | None) -> str | None:
-        """Office hours as working days of the calendar: '1 hari kerja 2 jam'."""
-        if hours is None:
-            return None
-        return WorkingSpan(dt.timedelta(hours=hours), self.day_length).describe()
-
-
-def percentile(sorted_values: tuple[float, ...] | list[float], q: float) -> float | None:
-    """Linear interpolation between closest ranks (PERCENTILE.INC); None for no values."""
-    if not sorted_values:
-        return None
-    position = q * (len(sorted_values) - 1)
-    low = math.floor(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (position - low) * (sorted_values[high] - sorted_values[low])
-
-
-def month_bounds(year: int, month: int, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(year, month, 1, tzinfo=zone)
-    following = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
-    return start, following
 
 
 async def month_figures(
@@ -208,8 +97,8 @@ async def month_figures(
     by_tier = {tier: sum(1 for r in rows if r.tier is tier) for tier in Tier}
     by_channel = {channel: sum(1 for r in rows if r.channel is channel) for channel in Channel}
     by_status = {status: sum(1 for r in rows if r.status is status) for status in Status}
-    timeliness = {tier: _timeliness([r for r in rows if r.tier is tier], now) for tier in Tier}
-    overall = _timeliness(rows, now)
+    timeliness = {tier: timeliness_of([r for r in rows if r.tier is tier], now) for tier in Tier}
+    overall = timeliness_of(rows, now)
     hours_list = tuple(sorted(r.answer_hours for r in rows if r.answer_hours is not None))
     ratings = [r.rating for r in rows if r.rating is not None]
     packages = Counter(r.package_code for r in rows if r.package_code)
@@ -224,15 +113,8 @@ async def month_figures(
         rating_count=len(ratings),
         rating_average=(sum(ratings) / len(ratings)) if ratings else None,
         top_packages=top,
-        weeks=_weeks(rows, start, end, zone),
+        weeks=weeks_of(rows, start, end, zone),
     )
-
-
-def _timeliness(rows: list[TicketRow], now: dt.datetime) -> Timeliness:
-    on_time = sum(1 for r in rows if r.on_time is True)
-    late = sum(1 for r in rows if r.on_time is False)
-    unanswered = [r for r in rows if r.on_time is None]
-    return Timeliness(on_time, late, len(unanswered), sum(1 for r in unanswered if r.deadline_at < now))
 
 
 async def _overdue_open(db: Database, as_of: dt.datetime) -> tuple[str, ...]:
@@ -252,24 +134,6 @@ async def _overdue_open(db: Database, as_of: dt.datetime) -> tuple[str, ...]:
     )
     found = {(r["deadline_at"], r["id"], r["code"]) for r in [*still_open, *closed_later]}
     return tuple(code for _, _, code in sorted(found))
-
-
-def _weeks(rows: list[TicketRow], start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> tuple[WeekFigures, ...]:
-    first_day, last_day = start.date(), (end - dt.timedelta(days=1)).date()
-    weeks: list[WeekFigures] = []
-    day = first_day
-    while day <= last_day:
-        week_end = min(last_day, day + dt.timedelta(days=6 - day.weekday()))
-        iso = day.isocalendar()
-        inside = [r for r in rows if day <= r.received_at.astimezone(zone).date() <= week_end]
-        weeks.append(WeekFigures(
-            iso_year=iso.year, iso_week=iso.week, start=day, end=week_end,
-            received_by_tier={tier: sum(1 for r in inside if r.tier is tier) for tier in Tier},
-            answered=sum(1 for r in inside if r.on_time is not None),
-            on_time=sum(1 for r in inside if r.on_time is True),
-        ))
-        day = week_end + dt.timedelta(days=1)
-    return tuple(weeks)
 
 
 # --- renderers ---------------------------------------------------------------------------------
@@ -381,48 +245,6 @@ def write_chart(figures: MonthFigures, path: Path) -> ChartData:
     return data
 
 
-# --- CLI ---------------------------------------------------------------------------------------
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    from bot.cli import UsageError
-
-    match = _MONTH.match(text or "")
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-        raise UsageError(texts.bad_month(text))
-    return int(match.group(1)), int(match.group(2))
-
-
 def report_paths(folder: Path, year: int, month: int) -> tuple[Path, Path]:
     stem = f"laporan-{year:04d}-{month:02d}"
     return folder / f"{stem}.csv", folder / f"{stem}.png"
-
-
-def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    """``pbj-helpdesk report --month YYYY-MM [--out DIR]``: CSV + PNG into DIR, summary on screen."""
-    from bot.cli import UsageError
-
-    year, month = parse_month(str(args.month))
-    calendar = WorkCalendar(settings.calendar, settings.tiers)
-    start, _ = month_bounds(year, month, calendar.zone)
-    if start > utc_now():
-        raise UsageError(texts.future_month(str(args.month)))
-    folder = Path(getattr(args, "out", None) or ".")
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(texts.out_not_a_folder(str(folder)))
-
-    async def gather() -> MonthFigures:
-        db = await Database.open(settings.storage.database)
-        try:
-            return await month_figures(db, calendar, year, month)
-        finally:
-            await db.close()
-
-    figures = asyncio.run(gather())
-    csv_path, png_path = report_paths(folder, year, month)
-    write_csv(figures, csv_path)
-    write_chart(figures, png_path)
-    print(plain_text(render_message(figures)))
-    print(f"\nCSV: {csv_path}\nGrafik: {png_path}")
-    return 0
-

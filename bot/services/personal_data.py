@@ -7,16 +7,12 @@ file references, chat ids and the raw journaled updates of the person are remove
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
-import sys
 from typing import Any
 
 import aiosqlite
 
-from bot.config import Settings
-from bot.models import EventKind
+from bot.domain.tickets import EventKind
 from storage.db import Database, to_db_time, utc_now
 
 ERASED = "[dihapus]"
@@ -127,28 +123,3 @@ async def _record_request(db: Database, kind: str, user_id: int) -> None:
     async with db.transaction() as conn:
         await conn.execute("INSERT INTO data_requests (kind, user_id, at) VALUES (?, ?, ?)",
                            (kind, user_id, to_db_time(utc_now())))
-
-
-def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    async def go() -> dict[str, Any]:
-        async with await Database.open(settings.storage.database) as db:
-            return await export_person(db, args.user)
-
-    document = json.dumps(asyncio.run(go()), ensure_ascii=False, indent=2, default=str)
-    if args.out:
-        args.out.write_text(document + "\n", encoding="utf-8")
-        print(f"data pengguna {args.user} tersimpan di {args.out}")
-    else:
-        sys.stdout.write(document + "\n")
-    return 0
-
-
-def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
-    async def go() -> dict[str, int]:
-        async with await Database.open(settings.storage.database) as db:
-            return await erase_person(db, args.user)
-
-    counts = asyncio.run(go())
-    summary = ", ".join(f"{name}={count}" for name, count in counts.items())
-    print(f"data pribadi pengguna {args.user} dianonimkan: {summary}")
-    return 0

@@ -4,64 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext, ExtBot
+from telegram.ext import AIORateLimiter, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from bot.intake import Journal, JournalingQueue, JournalingRequest
-from bot.notices import DeskNotifier, StaffChat
-from bot.outbox import OutboxSender, adopted_staff_chat
-from bot.packages import PackageService
-from bot.persistence import GroupCommit, SQLitePersistence
-from bot.processor import PerChatUpdateProcessor
-from bot.service_info import ServiceInfo
-from bot.tickets import TicketService
-from bot.tiers import Classifier
-from bot.watch import DeadlineWatch
-from bot.workcalendar import WorkCalendar
+from bot.delivery.context import Desk, HelpdeskApplication, HelpdeskContext
+from bot.delivery.journal import Journal, JournalingQueue, JournalingRequest
+from bot.delivery.outbox import OutboxSender, adopted_staff_chat
+from bot.delivery.persistence import GroupCommit, SQLitePersistence
+from bot.delivery.processor import PerChatUpdateProcessor
+from bot.domain.tiers import Classifier
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.notices import DeskNotifier, StaffChat
+from bot.services.packages import PackageService
+from bot.services.service_info import ServiceInfo
+from bot.services.tickets import TicketService
+from bot.services.watch import DeadlineWatch
 from storage.db import Database, utc_now
 from storage.outbox import OutboxRow
-
-
-@dataclass
-class Desk:
-    """Everything a handler needs beyond the update itself."""
-
-    settings: Settings
-    db: Database
-    calendar: WorkCalendar
-    classifier: Classifier
-    staff_chat: StaffChat
-    tickets: TicketService
-    packages: PackageService
-    service_info: ServiceInfo
-    watch: DeadlineWatch
-    clock: Callable[[], dt.datetime] = utc_now
-    outbox: OutboxSender | None = None
-    # Handler-layer state that outlives one update (flood gate, conversation handlers).
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def zone(self) -> Any:
-        return self.calendar.zone
-
-
-class HelpdeskApplication(Application):  # type: ignore[type-arg]
-    """PTB's Application carrying the desk (PTB uses __slots__, hence the subclass)."""
-
-    __slots__ = ("desk",)
-
-    desk: Desk
-
-
-class HelpdeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    @property
-    def desk(self) -> Desk:
-        return self.application.desk  # type: ignore[attr-defined, no-any-return]
 
 
 async def build_desk(settings: Settings, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Desk:

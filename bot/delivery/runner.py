@@ -13,9 +13,10 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScope
 from telegram.error import TelegramError
 from telegram.request import BaseRequest
 
-from bot.app import Desk, HelpdeskApplication, build_application, build_desk
 from bot.config import Settings
-from bot.intake import prune_journal, replay_pending
+from bot.delivery.app import build_application, build_desk
+from bot.delivery.context import Desk, HelpdeskApplication
+from bot.delivery.journal import prune_journal, replay_pending
 from bot.texts import common as common_texts
 from storage.db import Database, utc_now
 from storage.outbox import prune_sent

@@ -29,13 +29,13 @@ from typing import Any, TextIO
 
 from pydantic import SecretStr
 
-from bot.cli import EXIT_FAILED, EXIT_OK, UsageError
+from bot.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from bot.config import Settings
+from bot.delivery.runner import HelpdeskRunner
 from bot.fakebot.core import DrivenUpdate, DriverError, FakeTelegram, FakeUser, SentMessage
 from bot.fakebot.html import utf16_len
 from bot.fakebot.request import FakeRequest
-from bot.package_csv import import_demo
-from bot.runner import HelpdeskRunner
+from bot.services.package_csv import import_demo
 from storage.db import Database
 
 DEFAULT_DATABASE = Path("data/sandbox.sqlite3")

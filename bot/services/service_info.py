@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.config import ServiceConfig, TiersConfig
-from bot.formatting import esc
 from bot.texts import layanan as texts
+from bot.texts.format import esc
 
 DEFAULT_CONTENT = "layanan.toml"
 PLACEHOLDERS = ("contact_center", "email")

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from bot.config import CalendarConfig, OpeningHours, TiersConfig
-from bot.tiers import Tier
+from bot.domain.tiers import Tier
 
 __all__ = ["DeadlineExplanation", "WorkCalendar", "WorkingSpan"]
 

@@ -20,13 +20,10 @@ Format decisions:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import csv
-import html
 import io
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,8 +34,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from bot.formatting import WITA, esc
-from bot.packages import (
+from bot.services.packages import (
     YEAR_MAX,
     YEAR_MIN,
     ActorKind,
@@ -58,11 +54,12 @@ from bot.packages import (
     to_sen,
 )
 from bot.texts import paket as texts
+from bot.texts.format import WITA, esc
 from storage import packages as repo
 from storage.db import Database, utc_now
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    pass
 
 COLUMNS = (
     "kode", "kode_rup", "nama_paket", "satuan_kerja", "tahun_anggaran", "jenis_pengadaan",
@@ -631,40 +628,3 @@ def _write_atomically(target: Path, data: bytes) -> None:
     temporary = target.with_name(f".{target.name}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, target)
-
-
-# --- command line (``pbj-helpdesk paket import|export FILE``) -----------------------------------------
-
-
-def _plain(html_text: str) -> str:
-    """Reports are Telegram HTML; a terminal wants the text."""
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
-
-
-def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    """Exit 0 when imported, 1 when the file was refused (every problem printed)."""
-
-    async def go() -> int:
-        # Migrates like the bot does: importing is often the first thing done on a new server.
-        db = await Database.open(settings.storage.database)
-        try:
-            report = await import_csv(db, args.file, zone=settings.calendar.zone)
-        finally:
-            await db.close()
-        print(_plain(report.render(limit=None)))
-        return 0 if report.ok else 1
-
-    return asyncio.run(go())
-
-
-def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    async def go() -> int:
-        db = await Database.open(settings.storage.database)
-        try:
-            written = await export_csv(db, args.file)
-        finally:
-            await db.close()
-        print(texts.export_done(written, str(args.file)))
-        return 0
-
-    return asyncio.run(go())

@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.formatting import WITA
 from bot.texts import paket as texts
+from bot.texts.format import WITA
 from storage import packages as repo
 from storage.db import Database, claim_operation, from_db_time, record_operation, utc_now
 from storage.outbox import enqueue, text_message

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.tiers import MatterKind, Tier
+from bot.domain.tiers import MatterKind, Tier
 
 TICKET_CODE_PATTERN = re.compile(r"^ADU-(\d{4})-(\d{5})$")
 # Forgiving form for what people type: case, spaces, missing dashes or zero padding.

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
-from bot.models import (
+from bot.domain.tickets import (
     SYSTEM,
     Actor,
     Attachment,
@@ -25,8 +25,8 @@ from bot.models import (
     Ticket,
     TicketEvent,
 )
-from bot.tiers import Classifier, Tier
-from bot.workcalendar import WorkCalendar
+from bot.domain.tiers import Classifier, Tier
+from bot.domain.workcalendar import WorkCalendar
 from storage import tickets as repo
 from storage.db import Database, claim_operation, record_operation, utc_now
 from storage.outbox import OutboxMessage, enqueue

@@ -26,8 +26,8 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.formatting import TELEGRAM_CAPTION_LIMIT, split_for_telegram
-from bot.notices import StaffChat
+from bot.services.notices import StaffChat
+from bot.texts.format import TELEGRAM_CAPTION_LIMIT, split_for_telegram
 from storage.db import Database, to_db_time, utc_now
 from storage.outbox import OutboxRow, due_rows
 

@@ -37,11 +37,11 @@ from enum import StrEnum
 from typing import Any
 
 from bot.config import WatchConfig
-from bot.models import Ticket
-from bot.notices import card_keyboard, describe_time_left
+from bot.domain.tickets import Ticket
+from bot.domain.tiers import Tier
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.notices import card_keyboard, describe_time_left
 from bot.texts import watch as texts
-from bot.tiers import Tier
-from bot.workcalendar import WorkCalendar
 from storage import tickets as repo
 from storage.db import Database, to_db_time, utc_now
 from storage.outbox import OutboxMessage, enqueue, text_message

@@ -1,0 +1,1 @@
+"""Telegram plumbing: application assembly, update journal, per-chat processing, persistence, outbox, jobs."""

@@ -1,0 +1,60 @@
+"""What every handler receives: the desk (core services) on PTB's application and context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.delivery.outbox import OutboxSender
+from bot.domain.tiers import Classifier
+from bot.domain.workcalendar import WorkCalendar
+from bot.services.notices import StaffChat
+from bot.services.packages import PackageService
+from bot.services.service_info import ServiceInfo
+from bot.services.tickets import TicketService
+from bot.services.watch import DeadlineWatch
+from storage.db import Database, utc_now
+
+
+@dataclass
+class Desk:
+    """Everything a handler needs beyond the update itself."""
+
+    settings: Settings
+    db: Database
+    calendar: WorkCalendar
+    classifier: Classifier
+    staff_chat: StaffChat
+    tickets: TicketService
+    packages: PackageService
+    service_info: ServiceInfo
+    watch: DeadlineWatch
+    clock: Callable[[], dt.datetime] = utc_now
+    outbox: OutboxSender | None = None
+    # Handler-layer state that outlives one update (flood gate, conversation handlers).
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> Any:
+        return self.calendar.zone
+
+
+class HelpdeskApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application carrying the desk (PTB uses __slots__, hence the subclass)."""
+
+    __slots__ = ("desk",)
+
+    desk: Desk
+
+
+class HelpdeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def desk(self) -> Desk:
+        return self.application.desk  # type: ignore[attr-defined, no-any-return]
+
+
