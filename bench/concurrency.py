@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench.updates import LATENCY, BotSide, Row, TimedFake, buttons_of
-from bot.fakebot.core import FakeUser
+from bot.fakebot import FakeUser
 
 # (name, text to send or None, button to press or None)
 STEPS: list[tuple[str, str | None, str | None]] = [

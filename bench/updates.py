@@ -1,6 +1,6 @@
 """Per-update cost of the bot against the floor: a bare PTB echo bot, driven the same way.
 
-Both bots poll their own :class:`~bot.fakebot.core.FakeTelegram` through
+Both bots poll their own :class:`~bot.fakebot.FakeTelegram` through
 :class:`~bot.fakebot.request.FakeRequest`; every Bot API call (getUpdates included) pays the
 same simulated round trip (``latency``, half each way). N updates from N different people are
 injected at once; the clock stops when every one of them is fully processed — for the bot, when
@@ -39,7 +39,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.delivery.runner import HelpdeskRunner
-from bot.fakebot.core import ApiResponse, DrivenUpdate, FakeTelegram, FakeUser, UploadedFile
+from bot.fakebot import ApiResponse, DrivenUpdate, FakeTelegram, FakeUser, UploadedFile
 from bot.fakebot.request import FakeRequest
 
 TOKEN = "123456789:AAHbenchTOKENbenchTOKENbenchTOKEN1"

@@ -6,12 +6,28 @@ from telegram.ext import Application
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    from handlers import citizen, common, errors, filing, followup, guard, layanan, paket, staff
+    from handlers import (
+        citizen,
+        common,
+        errors,
+        filing,
+        guard,
+        layanan,
+        paket,
+        rating,
+        recorded,
+        report,
+        staff,
+        target,
+    )
 
     guard.register(application)
     filing.register(application)  # first in the main group: its steps own the citizen's text
     staff.register(application)
-    followup.register(application)
+    target.register(application)
+    recorded.register(application)
+    report.register(application)
+    rating.register(application)
     citizen.register(application)
     paket.register(application)
     layanan.register(application)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.delivery.runner import HelpdeskRunner
-from bot.fakebot.core import DrivenUpdate, FakeChat, FakeTelegram, FakeUser, SentMessage
+from bot.fakebot import DrivenUpdate, FakeChat, FakeTelegram, FakeUser, SentMessage
 from bot.fakebot.request import FakeRequest
 
 TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKEN12345"

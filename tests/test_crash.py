@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakebot.core import ApiResponse, FakeTelegram, SentMessage, UploadedFile
+from bot.fakebot import ApiResponse, FakeTelegram, SentMessage, UploadedFile
 from bot.fakebot.server import FakeTelegramServer
 from storage.db import Database
 from tests.conftest import TOKEN

@@ -10,10 +10,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from bot.fakebot.core import DrivenUpdate, SentMessage
+from bot.delivery import jobs as watch_jobs
+from bot.fakebot import DrivenUpdate, SentMessage
 from bot.texts import common as common_texts
 from bot.texts import desk as desk_texts
-from handlers import followup
 from tests.conftest import WITA, Bench
 
 CATAT_ONE = (
@@ -70,7 +70,7 @@ def wrong(pin: str) -> str:
 
 async def test_jobs_are_scheduled_and_watch_is_stored(bench: Bench) -> None:
     names = sorted(job.name for job in app(bench).job_queue.jobs())
-    assert names == sorted([followup.SWEEP_JOB, followup.DIGEST_JOB, followup.CATCH_UP_JOB])
+    assert names == sorted([watch_jobs.SWEEP_JOB, watch_jobs.DIGEST_JOB, watch_jobs.CATCH_UP_JOB])
     assert bench.desk.watch.staff_chat_id() == bench.staff_chat_id
 
 
@@ -83,24 +83,24 @@ async def test_reminder_and_overdue_reach_staff_once_even_after_restart(bench: B
     staff = bench.staff_chat_id
 
     bench.clock.set(at(12, 11, 12, 44))
-    await run_job(bench, followup.SWEEP_JOB)
+    await run_job(bench, watch_jobs.SWEEP_JOB)
     assert count(bench, staff, "Pengingat batas waktu") == 0
     bench.clock.set(at(12, 11, 12, 45))
-    await run_job(bench, followup.SWEEP_JOB)
-    await run_job(bench, followup.SWEEP_JOB)
+    await run_job(bench, watch_jobs.SWEEP_JOB)
+    await run_job(bench, watch_jobs.SWEEP_JOB)
     assert count(bench, staff, f"Pengingat batas waktu · {code}") == 1
 
     await bench.stop()
     await bench.start()
-    await run_job(bench, followup.SWEEP_JOB)
+    await run_job(bench, watch_jobs.SWEEP_JOB)
     assert count(bench, staff, "Pengingat batas waktu") == 1
 
     bench.clock.set(at(12, 14, 16, 1))
-    await run_job(bench, followup.SWEEP_JOB)
-    await run_job(bench, followup.SWEEP_JOB)
+    await run_job(bench, watch_jobs.SWEEP_JOB)
+    await run_job(bench, watch_jobs.SWEEP_JOB)
     await bench.stop()
     await bench.start()
-    await run_job(bench, followup.SWEEP_JOB)
+    await run_job(bench, watch_jobs.SWEEP_JOB)
     assert count(bench, staff, f"TERLAMBAT · {code}") == 1
     assert count(bench, staff, "Pengingat batas waktu") == 1
     assert count(bench, bench.citizen.id, "Mohon maaf") == 1
@@ -114,24 +114,24 @@ async def test_digest_skips_holiday_and_weekend_and_is_sent_once_on_a_working_da
 
     for day in (25, 26, 27):  # Christmas (Friday), Saturday, Sunday
         bench.clock.set(at(12, day, 9))
-        await run_job(bench, followup.DIGEST_JOB)  # runs, then schedules the next one
+        await run_job(bench, watch_jobs.DIGEST_JOB)  # runs, then schedules the next one
         assert await watch.morning_digest() is None
     assert count(bench, staff, "Ringkasan pagi") == 0
 
     # The chain: the job run on Sunday 09:00 scheduled its successor for the next office
     # opening, Mon 28 Dec 07:30 — 22 h 30 min later on the desk's clock.
     assert watch.next_digest_at(at(12, 25, 9)) == at(12, 28, 7, 30)
-    (job,) = app(bench).job_queue.get_jobs_by_name(followup.DIGEST_JOB)
+    (job,) = app(bench).job_queue.get_jobs_by_name(watch_jobs.DIGEST_JOB)
     wait = job.next_t - dt.datetime.now(dt.UTC)
     assert dt.timedelta(hours=22, minutes=29) < wait <= dt.timedelta(hours=22, minutes=30)
 
     bench.clock.set(at(12, 28, 7, 0))  # before opening: nothing yet
-    await run_job(bench, followup.CATCH_UP_JOB)
+    await run_job(bench, watch_jobs.CATCH_UP_JOB)
     assert count(bench, staff, "Ringkasan pagi") == 0
     bench.clock.set(at(12, 28, 8, 0))
-    await run_job(bench, followup.CATCH_UP_JOB)
-    await run_job(bench, followup.DIGEST_JOB)
-    await run_job(bench, followup.SWEEP_JOB)
+    await run_job(bench, watch_jobs.CATCH_UP_JOB)
+    await run_job(bench, watch_jobs.DIGEST_JOB)
+    await run_job(bench, watch_jobs.SWEEP_JOB)
     digests = [text for text in bench.texts(staff) if "Ringkasan pagi" in text]
     assert len(digests) == 1
     assert "Senin, 28 Desember 2026" in digests[0] and "Terlambat: 1" in digests[0]
@@ -142,7 +142,7 @@ async def test_digest_switched_off_schedules_no_digest_jobs(tmp_path) -> None:  
     await bench.start()
     try:
         jobs = app(bench).job_queue.jobs()
-        assert [job.name for job in jobs] == [followup.SWEEP_JOB]
+        assert [job.name for job in jobs] == [watch_jobs.SWEEP_JOB]
         assert jobs[0].trigger.interval == dt.timedelta(minutes=5)
     finally:
         await bench.stop()
@@ -408,7 +408,7 @@ async def test_a_failing_job_is_logged_not_raised(bench: Bench, caplog) -> None:
     async with bench.desk.db.transaction() as conn:
         await conn.execute("ALTER TABLE deadline_alerts RENAME TO deadline_alerts_away")
     try:
-        await run_job(bench, followup.SWEEP_JOB)  # must not raise
+        await run_job(bench, watch_jobs.SWEEP_JOB)  # must not raise
         assert "deadline sweep failed error=OperationalError" in caplog.text
     finally:
         async with bench.desk.db.transaction() as conn:

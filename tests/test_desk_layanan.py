@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.fakebot.core import SentMessage
+from bot.fakebot import SentMessage
 from bot.texts import common as common_texts
 from tests.conftest import Bench
 

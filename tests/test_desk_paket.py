@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakebot.core import SentMessage
+from bot.fakebot import SentMessage
 from bot.services.package_csv import import_csv, import_demo
 from bot.services.packages import Outcome, PackageError, PackageService, SpseStage, Stage
 from bot.texts import common as common_texts

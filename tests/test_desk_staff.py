@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.domain.tiers import Tier
-from bot.fakebot.core import FakeUser, SentMessage
+from bot.fakebot import FakeUser, SentMessage
 from bot.texts.common import STAFF_ONLY
 from bot.texts.format import format_when
 from handlers import staff

@@ -32,8 +32,7 @@ from pydantic import SecretStr
 from bot.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from bot.config import Settings
 from bot.delivery.runner import HelpdeskRunner
-from bot.fakebot.core import DrivenUpdate, DriverError, FakeTelegram, FakeUser, SentMessage
-from bot.fakebot.html import utf16_len
+from bot.fakebot import DrivenUpdate, DriverError, FakeTelegram, FakeUser, SentMessage, utf16_len
 from bot.fakebot.request import FakeRequest
 from bot.services.package_csv import import_demo
 from storage.db import Database

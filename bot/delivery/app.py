@@ -12,6 +12,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.delivery.context import Desk, HelpdeskApplication, HelpdeskContext
+from bot.delivery.jobs import schedule_watch
 from bot.delivery.journal import Journal, JournalingQueue, JournalingRequest
 from bot.delivery.outbox import OutboxSender, adopted_staff_chat
 from bot.delivery.persistence import GroupCommit, SQLitePersistence
@@ -92,6 +93,7 @@ def build_application(
     from handlers import register
 
     register(application)
+    schedule_watch(application)
     return application
 
 

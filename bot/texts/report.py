@@ -158,7 +158,7 @@ def month_message(figures: MonthFigures) -> str:
     return "\n".join(lines)
 
 
-# --- /laporan in the staff chat (handlers/followup.py) --------------------------------------
+# --- /laporan in the staff chat (handlers/report.py) --------------------------------------
 
 # The month when none is given: in the first days of a month the previous month's report is
 # what staff want (it is complete); later in the month, the current month so far.

@@ -247,7 +247,7 @@ def linked_for_staff(ticket: Ticket) -> str:
     return f"🔗 Pelapor <b>{esc(ticket.code)}</b> menautkan pengaduannya ke akun Telegram."
 
 
-# --- chat side: /target, /catat, rating buttons (handlers/followup.py) ----------------------
+# --- chat side: /target, /catat, rating buttons (handlers/target.py, recorded.py, rating.py) ----------------------
 
 TARGET_USAGE = (
     "Pakai: <code>/target KODE TANGGAL [JAM]</code>\n"

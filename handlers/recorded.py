@@ -1,38 +1,19 @@
-"""After filing: the deadline watch's jobs, target dates, offline complaints, ratings, reports.
+"""Complaints received off Telegram, recorded by an officer: ``/catat`` and ``/pin``.
 
-* **Jobs** (PTB JobQueue): a repeating deadline sweep every ``watch.check_interval_minutes``;
-  the morning digest as a chain of ``run_once`` jobs, each scheduling the next at the next
-  office opening of the work calendar (``run_daily`` is avoided on purpose: its day numbers
-  start on Sunday, a classic off-by-one); one catch-up digest shortly after start. The digest
-  is idempotent per date, and the sweep job calls it too, so a broken chain (a misfired job)
-  costs at most one sweep interval. Jobs never raise: failures are logged with the error's
-  type only.
-* ``/target KODE TANGGAL [JAM]`` (staff chat): the date staff promise an answer by.
-* ``/catat`` (staff chat): a complaint received face to face, by phone, e-mail or the
-  complaint box, in one command or in a short guided flow; the officer gets the code and the
-  PIN to hand to the reporter, who links the ticket with ``/status KODE PIN`` (citizen.py).
-* Rating buttons ``nilai:KODE:N`` under the closing notice (private chat).
-* ``/laporan [YYYY-MM]`` (staff chat): the monthly report as a message, a CSV and a chart.
-
-Not built: a free-text comment after a rating. ``TicketService.rate`` takes the comment only
-together with the rating and a rating cannot be changed afterwards, so a comment asked for
-after the press would need a new service operation.
+``/catat`` (staff chat): a complaint received face to face, by phone, e-mail or the complaint box, in one
+command or in a short guided flow; the officer gets the code and the PIN to hand to the reporter, who links
+the ticket with ``/status KODE PIN`` (citizen.py). ``/pin KODE`` issues a new PIN when the first was lost.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import logging
 import re
-import tempfile
-import traceback
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from telegram import ForceReply, InputFile, Message, Update
+from telegram import ForceReply, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -46,11 +27,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.delivery.context import Desk
 from bot.domain.contacts import normalise_contact
-from bot.domain.report import default_month, parse_month
 from bot.domain.tickets import Channel, parse_ticket_code
 from bot.domain.tiers import Tier
-from bot.domain.workcalendar import WorkCalendar
-from bot.services.notices import RATING_PREFIX, parse_rating_callback
 from bot.services.recorded import (
     OFFLINE_CHANNELS,
     OfflineError,
@@ -58,21 +36,10 @@ from bot.services.recorded import (
     issue_new_pin,
     register_offline,
 )
-from bot.services.report import month_figures, render_message, report_paths, write_chart, write_csv
 from bot.services.tickets import (
-    AlreadyRated,
-    InvalidRating,
-    NotClosedYet,
-    NothingToChange,
-    RatingWindowClosed,
-    TargetInPast,
     TicketClosed,
-    TicketError,
     TicketNotFound,
-    TicketService,
 )
-from bot.services.watch import DeadlineWatch
-from bot.texts import report as report_texts
 from bot.texts import watch as texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
@@ -81,7 +48,6 @@ from handlers.util import (
     StaffHandler,
     answer,
     command_remainder,
-    in_private_chat,
     in_staff_chat,
     keyboard,
     operation_key,
@@ -94,198 +60,6 @@ from handlers.util import (
 log = logging.getLogger(__name__)
 
 Handler = StaffHandler
-
-SWEEP_JOB = "deadline_sweep"
-DIGEST_JOB = "morning_digest"
-CATCH_UP_JOB = "morning_digest_catch_up"
-# The catch-up digest runs this long after start: late enough that start-up work is done.
-CATCH_UP_DELAY = dt.timedelta(seconds=60)
-# A job delayed by a busy event loop still runs (APScheduler's default grace is one second).
-JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": 3600, "coalesce": True}
-
-# When staff give a date without a time and the day has no office hours.
-DEFAULT_TARGET_TIME = dt.time(16, 0)
-
-
-# --- jobs -----------------------------------------------------------------------------------------
-
-
-def _log_failure(what: str, error: BaseException) -> None:
-    # Only the error's type and the frames: messages can quote personal data.
-    frames = "".join(traceback.format_tb(error.__traceback__))
-    log.error("%s failed error=%s\n%s", what, type(error).__name__, frames)
-
-
-async def _run_sweep(desk: Desk) -> None:
-    try:
-        await desk.watch.sweep()
-    except Exception as error:
-        _log_failure("deadline sweep", error)
-    if desk.settings.watch.morning_digest:
-        # Safety net for the digest chain: idempotent per date, None before opening.
-        await _run_digest(desk)
-
-
-async def _run_digest(desk: Desk) -> None:
-    try:
-        await desk.watch.morning_digest()
-    except Exception as error:
-        _log_failure("morning digest", error)
-
-
-def schedule_next_digest(application: Application) -> None:  # type: ignore[type-arg]
-    """One ``run_once`` at the next office opening; the job schedules its successor."""
-    desk: Desk = application.desk  # type: ignore[attr-defined]
-    queue = application.job_queue
-    if queue is None:
-        return
-    for job in queue.get_jobs_by_name(DIGEST_JOB):
-        job.schedule_removal()
-    now = desk.clock()
-    # A delay rather than the moment itself: the desk's clock (not the wall clock) decides
-    # when the office opens, which keeps a test clock or a sandbox clock consistent.
-    delay = max(desk.watch.next_digest_at(now) - now, dt.timedelta(seconds=1))
-    queue.run_once(_digest_job, when=delay, name=DIGEST_JOB, job_kwargs=JOB_KWARGS)
-
-
-async def _sweep_job(context: Context) -> None:
-    await _run_sweep(context.desk)
-
-
-async def _digest_job(context: Context) -> None:
-    try:
-        await _run_digest(context.desk)
-    finally:
-        try:
-            schedule_next_digest(context.application)
-        except Exception as error:
-            _log_failure("scheduling the next digest", error)
-
-
-async def _catch_up_job(context: Context) -> None:
-    await _run_digest(context.desk)
-
-
-def schedule_watch(application: Application) -> DeadlineWatch:  # type: ignore[type-arg]
-    desk: Desk = application.desk  # type: ignore[attr-defined]
-    watch = desk.watch
-    queue = application.job_queue
-    if queue is None:
-        log.warning("no job queue (python-telegram-bot[job-queue] missing): deadline watch is off")
-        return watch
-    interval = dt.timedelta(minutes=desk.settings.watch.check_interval_minutes)
-    queue.run_repeating(_sweep_job, interval=interval, name=SWEEP_JOB, job_kwargs=JOB_KWARGS)
-    if desk.settings.watch.morning_digest:
-        schedule_next_digest(application)
-        queue.run_once(_catch_up_job, when=CATCH_UP_DELAY, name=CATCH_UP_JOB, job_kwargs=JOB_KWARGS)
-    return watch
-
-
-# --- /target --------------------------------------------------------------------------------------
-
-_TARGET = re.compile(r"^(ADU[\s_-]*\d{4}[\s_-]*\d{1,5})(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
-_MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,
-    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "agustus": 8,
-    "agu": 8, "agt": 8, "ags": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10,
-    "okt": 10, "oct": 10, "november": 11, "nov": 11, "nopember": 11, "desember": 12, "des": 12,
-    "dec": 12,
-}
-_DATE_FORMS = (
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
-    re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})"),
-    re.compile(r"^(?P<d>\d{1,2})\s+(?P<mname>[a-z]+)\.?\s+(?P<y>\d{4})", re.IGNORECASE),
-)
-_TIME = re.compile(r"^(?:,?\s*(?:pukul|pkl\.?|jam)\s*)?(?P<h>\d{1,2})[:.](?P<min>\d{2})", re.IGNORECASE)
-_ZONE_SUFFIX = re.compile(r"\s*wita\.?$", re.IGNORECASE)
-
-
-def parse_target_moment(text: str, calendar: WorkCalendar) -> dt.datetime | None:
-    """'30-12-2026', '2026-12-30 14.00', '30/12/2026 pukul 9:30', '30 Desember 2026' in WITA.
-
-    A date without a time means the closing time of that day on the work calendar (16:00 on a
-    day off). None when the text is not a date (or not a real one, like 31-02-2026).
-    """
-    rest = _ZONE_SUFFIX.sub("", " ".join(text.split()))
-    for form in _DATE_FORMS:
-        match = form.match(rest)
-        if match is not None:
-            break
-    else:
-        return None
-    parts = match.groupdict()
-    month = _MONTHS.get(parts["mname"].lower()) if parts.get("mname") else int(parts["m"])
-    if month is None:
-        return None
-    try:
-        day = dt.date(int(parts["y"]), month, int(parts["d"]))
-    except ValueError:
-        return None
-    rest = rest[match.end():].strip()
-    zone = calendar.zone
-    if not rest:
-        hours = calendar.office_hours_on(day)
-        if hours is not None:
-            return hours[1]
-        return dt.datetime.combine(day, DEFAULT_TARGET_TIME, tzinfo=zone)
-    time_match = _TIME.match(rest)
-    if time_match is None or rest[time_match.end():].strip():
-        return None
-    hour, minute = int(time_match.group("h")), int(time_match.group("min"))
-    if hour > 23 or minute > 59:
-        return None
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
-
-
-async def target(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None
-    match = _TARGET.match(command_remainder(message))
-    code = parse_ticket_code(match.group(1)) if match else None
-    if match is None or code is None or not (match.group(2) or "").strip():
-        await answer(update, context, texts.TARGET_USAGE)
-        return
-    desk = context.desk
-    when = parse_target_moment(match.group(2), desk.calendar)
-    if when is None:
-        await answer(update, context, texts.target_bad_date(match.group(2)))
-        return
-    try:
-        await desk.tickets.set_target(code, when, staff_actor(update),
-                                      idempotency_key=operation_key(update, "set_target"))
-    except TicketNotFound:
-        await answer(update, context, texts.target_not_found(code))
-    except TicketClosed:
-        await answer(update, context, texts.target_ticket_closed(code))
-    except TargetInPast:
-        await answer(update, context, texts.target_in_past())
-    except NothingToChange:
-        await answer(update, context, texts.target_unchanged(code))
-    # Success: the outbox confirms in the staff chat and tells the citizen.
-
-
-async def new_pin(update: Update, context: Context) -> None:
-    """/pin KODE: a fresh PIN for an offline complaint whose PIN was lost or never handed over."""
-    message = update.effective_message
-    assert message is not None
-    code = parse_ticket_code(command_remainder(message))
-    if code is None:
-        await answer(update, context, texts.PIN_USAGE)
-        return
-    desk = context.desk
-    try:
-        ticket, pin = await issue_new_pin(desk.tickets, code, staff_actor(update))
-    except TicketNotFound:
-        await answer(update, context, texts.pin_not_offline(code))
-    except TicketClosed:
-        await answer(update, context, texts.target_ticket_closed(code))
-    except TicketAlreadyLinked:
-        await answer(update, context, texts.pin_already_linked(code))
-    else:
-        await answer(update, context, texts.offline_registered_for_staff(ticket, pin, desk.zone, context.bot.username))
-
-
-# --- /catat: offline complaints -------------------------------------------------------------------
 
 CHANNEL, TIER, NAME, CONTACT, DESCRIPTION = range(5)
 CATAT_DRAFT = "catat_draft"
@@ -607,91 +381,30 @@ def build_catat_conversation(application: Application) -> ConversationHandler[An
     return handler
 
 
-# --- rating buttons -------------------------------------------------------------------------------
 
 
-async def rating_button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    parsed = parse_rating_callback(query.data)
-    if parsed is None or not in_private_chat(update):
-        await query.answer()
-        return
-    code, value = parsed
-    tickets: TicketService = context.desk.tickets
-    try:
-        await tickets.rate(code, user.id, value, idempotency_key=operation_key(update, "rate"))
-    except TicketError as error:
-        await query.answer(_rating_refusal(error, tickets), show_alert=False)
-    else:
-        await query.answer(texts.rating_thanks_toast(value))
-    await remove_buttons(update)
-
-
-def _rating_refusal(error: TicketError, tickets: TicketService) -> str:
-    if isinstance(error, AlreadyRated):
-        return texts.rating_already_given()
-    if isinstance(error, RatingWindowClosed):
-        return texts.rating_window_over(tickets.RATING_WINDOW.days)
-    if isinstance(error, NotClosedYet):
-        return texts.rating_not_closed()
-    if isinstance(error, InvalidRating):
-        return texts.rating_invalid()
-    return texts.RATING_UNAVAILABLE  # not the owner or no such ticket: reveal nothing
-
-
-# --- /laporan -------------------------------------------------------------------------------------
-
-def _report_files(figures: Any, year: int, month: int) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
-    """Writes the CSV and the chart into a temporary folder and reads them back (a thread)."""
-    with tempfile.TemporaryDirectory(prefix="laporan-") as folder:
-        csv_path, png_path = report_paths(Path(folder), year, month)
-        write_csv(figures, csv_path)
-        write_chart(figures, png_path)
-        return (csv_path.name, csv_path.read_bytes()), (png_path.name, png_path.read_bytes())
-
-
-async def laporan(update: Update, context: Context) -> None:
+async def new_pin(update: Update, context: Context) -> None:
+    """/pin KODE: a fresh PIN for an offline complaint whose PIN was lost or never handed over."""
     message = update.effective_message
-    chat = update.effective_chat
-    assert message is not None and chat is not None
+    assert message is not None
+    code = parse_ticket_code(command_remainder(message))
+    if code is None:
+        await answer(update, context, texts.PIN_USAGE)
+        return
     desk = context.desk
-    now = desk.clock()
-    args = command_remainder(message).split()
-    if len(args) > 1:
-        await answer(update, context, report_texts.LAPORAN_USAGE)
-        return
-    if args:
-        chosen = parse_month(args[0])
-        if chosen is None:
-            await answer(update, context, report_texts.laporan_bad_month(args[0]))
-            return
+    try:
+        ticket, pin = await issue_new_pin(desk.tickets, code, staff_actor(update))
+    except TicketNotFound:
+        await answer(update, context, texts.pin_not_offline(code))
+    except TicketClosed:
+        await answer(update, context, texts.target_ticket_closed(code))
+    except TicketAlreadyLinked:
+        await answer(update, context, texts.pin_already_linked(code))
     else:
-        chosen = default_month(now.astimezone(desk.zone).date())
-    year, month = chosen
-    if dt.datetime(year, month, 1, tzinfo=desk.zone) > now:
-        await answer(update, context, report_texts.laporan_future_month(year, month))
-        return
-    figures = await month_figures(desk.db, desk.calendar, year, month, now=now)
-    await answer(update, context, render_message(figures))
-    (csv_name, csv_bytes), (png_name, png_bytes) = await asyncio.to_thread(_report_files, figures, year, month)
-    await context.bot.send_document(chat.id, InputFile(csv_bytes, filename=csv_name),
-                                    caption=report_texts.csv_caption(year, month), parse_mode="HTML")
-    await context.bot.send_document(chat.id, InputFile(png_bytes, filename=png_name),
-                                    caption=report_texts.chart_caption(year, month), parse_mode="HTML")
-
-
-# --- registration ---------------------------------------------------------------------------------
+        await answer(update, context, texts.offline_registered_for_staff(ticket, pin, desk.zone, context.bot.username))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    schedule_watch(application)
-    application.add_handler(CommandHandler("target", staff_only(target)), MAIN_GROUP)
     application.add_handler(CommandHandler("pin", staff_only(new_pin)), MAIN_GROUP)
-    application.add_handler(CommandHandler("laporan", staff_only(laporan)), MAIN_GROUP)
     application.add_handler(build_catat_conversation(application), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(stray_catat_button, pattern=r"^catat:"), MAIN_GROUP)
-    application.add_handler(
-        CallbackQueryHandler(rating_button, pattern=rf"^{RATING_PREFIX}ADU-\d{{4}}-\d{{5}}:[1-5]$"), MAIN_GROUP
-    )
