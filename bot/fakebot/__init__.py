@@ -8,25 +8,21 @@ Usage::
     alice = core.user("Alice")
     core.send_text(alice, None, "/start")
     reply = await core.wait_for(lambda m: m.chat_id == alice.id)
+
+Every Bot API method works on plain dicts of *wire* parameters (strings, exactly what an
+HTTP client sends; JSON values still encoded), so the in-process adapter (request.py) and
+the HTTP server (server.py) share one code path. Behaviour and error wording follow the
+official Bot API server (tdlib/telegram-bot-api, Client.cpp) and tdlib where a rule is
+known; the few places where the double must guess are marked "approximation" in comments.
+The driver side (``user()``, ``send_text()``, ``press_button()``, ...) plays the human;
+misuse of it raises ``DriverError`` (a test bug), never a Bot API error.
+
+Modules: records (data types and errors), constants (limits), params (wire parameters),
+state (shared state), one mixin module per area (chats, files, world, faults, updates,
+sending, editing, callbacks, commands, driver, inspection) and double (FakeTelegram).
 """
 
-from bot.fakebot.core import (
-    ApiError,
-    ApiResponse,
-    Call,
-    CommandScopeKey,
-    DrivenUpdate,
-    DriverError,
-    FakeChat,
-    FakeTelegram,
-    FakeUser,
-    Fault,
-    FileRecord,
-    FloodLimits,
-    NetworkFailure,
-    SentMessage,
-    UploadedFile,
-)
+from bot.fakebot.double import FakeTelegram
 from bot.fakebot.html import (
     EntityParseError,
     FormattedText,
@@ -36,6 +32,22 @@ from bot.fakebot.html import (
     parse_markdown,
     parse_markdown_v2,
     utf16_len,
+)
+from bot.fakebot.records import (
+    ApiError,
+    ApiResponse,
+    Call,
+    CommandScopeKey,
+    DrivenUpdate,
+    DriverError,
+    FakeChat,
+    FakeUser,
+    Fault,
+    FileRecord,
+    FloodLimits,
+    NetworkFailure,
+    SentMessage,
+    UploadedFile,
 )
 from bot.fakebot.request import FakeRequest
 from bot.fakebot.server import FakeTelegramServer

@@ -17,7 +17,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.fakebot.core import FakeTelegram, NetworkFailure, UploadedFile
+from bot.fakebot.double import FakeTelegram
+from bot.fakebot.records import NetworkFailure, UploadedFile
 
 __all__ = ["FakeRequest", "split_bot_url"]
 

@@ -18,7 +18,8 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.fakebot.core import FakeTelegram, NetworkFailure, UploadedFile
+from bot.fakebot.double import FakeTelegram
+from bot.fakebot.records import NetworkFailure, UploadedFile
 
 __all__ = ["FakeTelegramServer"]
 
