@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import warnings
+from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
@@ -43,8 +44,28 @@ from handlers.util import (
     too_large,
 )
 
-NAME, CONTACT, KIND, PACKAGE, DESCRIPTION, EVIDENCE, CONFIDENTIAL, CONFIRM, EDIT = range(9)
 DRAFT = FILING_DRAFT_KEY
+
+
+class FilingStep(StrEnum):
+    """The filing conversation's steps. Stored with every conversation in flight: never rename a value
+    (storage/migrations/0007 rewrote the integers of older releases)."""
+
+    NAME = "filing.name"
+    CONTACT = "filing.contact"
+    KIND = "filing.kind"
+    PACKAGE = "filing.package"
+    DESCRIPTION = "filing.description"
+    EVIDENCE = "filing.evidence"
+    CONFIDENTIAL = "filing.confidential"
+    CONFIRM = "filing.confirm"
+    EDIT = "filing.edit"
+
+
+# What a step callback returns: the next step, or ConversationHandler.END (an int).
+NextStep = FilingStep | int
+
+
 # --- draft helpers ------------------------------------------------------------------------
 
 
@@ -66,7 +87,7 @@ def _editing(context: Context) -> bool:
 # --- the steps ------------------------------------------------------------------------------
 
 
-async def start(update: Update, context: Context) -> int:
+async def start(update: Update, context: Context) -> NextStep:
     if update.callback_query is not None:
         await update.callback_query.answer()
     if not in_private_chat(update):
@@ -78,7 +99,7 @@ async def start(update: Update, context: Context) -> int:
     return await ask_name(update, context)
 
 
-async def ask_name(update: Update, context: Context) -> int:
+async def ask_name(update: Update, context: Context) -> NextStep:
     user = update.effective_user
     name = user.full_name if user else ""
     if name and len(name.strip()) >= 2:
@@ -86,65 +107,65 @@ async def ask_name(update: Update, context: Context) -> int:
         await reply_html(update, context, texts.ASK_NAME, markup)
     else:
         await reply_html(update, context, texts.ASK_NAME_TYPED)
-    return NAME
+    return FilingStep.NAME
 
 
-async def name_from_telegram(update: Update, context: Context) -> int:
+async def name_from_telegram(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     await query.answer()
     return await _set_name(update, context, update.effective_user.full_name)
 
 
-async def name_typed(update: Update, context: Context) -> int:
+async def name_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
     return await _set_name(update, context, message.text or "")
 
 
-async def _set_name(update: Update, context: Context, name: str) -> int:
+async def _set_name(update: Update, context: Context, name: str) -> NextStep:
     name = " ".join(name.split())
     if not 2 <= len(name) <= 100 or not any(ch.isalpha() for ch in name):
         await reply_html(update, context, texts.NAME_INVALID)
-        return NAME
+        return FilingStep.NAME
     _DRAFT.get(context)["name"] = name
     return await _next(update, context, ask_contact)
 
 
-async def ask_contact(update: Update, context: Context) -> int:
+async def ask_contact(update: Update, context: Context) -> NextStep:
     markup = ReplyKeyboardMarkup(
         [[KeyboardButton(texts.SHARE_PHONE_BUTTON, request_contact=True)]],
         resize_keyboard=True, one_time_keyboard=True,
     )
     await reply_html(update, context, texts.ASK_CONTACT, markup)
-    return CONTACT
+    return FilingStep.CONTACT
 
 
-async def contact_shared(update: Update, context: Context) -> int:
+async def contact_shared(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None and message.contact is not None
     user = update.effective_user
     if message.contact.user_id is not None and user is not None and message.contact.user_id != user.id:
         await reply_html(update, context, texts.CONTACT_NOT_YOURS)
-        return CONTACT
+        return FilingStep.CONTACT
     phone = normalise_phone(message.contact.phone_number)
     if phone is None:
         await reply_html(update, context, texts.CONTACT_INVALID)
-        return CONTACT
+        return FilingStep.CONTACT
     return await _set_contact(update, context, phone)
 
 
-async def contact_typed(update: Update, context: Context) -> int:
+async def contact_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
     contact = normalise_contact(message.text or "")
     if contact is None:
         await reply_html(update, context, texts.CONTACT_INVALID)
-        return CONTACT
+        return FilingStep.CONTACT
     return await _set_contact(update, context, contact)
 
 
-async def _set_contact(update: Update, context: Context, contact: str) -> int:
+async def _set_contact(update: Update, context: Context, contact: str) -> NextStep:
     _DRAFT.get(context)["contact"] = contact
     # Take the one-time phone keyboard away before showing inline buttons.
     chat = update.effective_chat
@@ -153,13 +174,13 @@ async def _set_contact(update: Update, context: Context, contact: str) -> int:
     return await _next(update, context, ask_kind)
 
 
-async def ask_kind(update: Update, context: Context) -> int:
+async def ask_kind(update: Update, context: Context) -> NextStep:
     rows = [[(label, f"lapor:jenis:{kind.value}")] for kind, label in texts.KIND_BUTTONS.items()]
     await reply_html(update, context, texts.ASK_KIND, keyboard(rows))
-    return KIND
+    return FilingStep.KIND
 
 
-async def kind_chosen(update: Update, context: Context) -> int:
+async def kind_chosen(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -167,28 +188,28 @@ async def kind_chosen(update: Update, context: Context) -> int:
     return await _next(update, context, ask_package)
 
 
-async def kind_typed(update: Update, context: Context) -> int:
+async def kind_typed(update: Update, context: Context) -> NextStep:
     await reply_html(update, context, texts.KIND_BY_BUTTON_TEXT)
     return await ask_kind(update, context)
 
 
-async def ask_package(update: Update, context: Context) -> int:
+async def ask_package(update: Update, context: Context) -> NextStep:
     await reply_html(update, context, texts.ASK_PACKAGE, keyboard([[(texts.SKIP_BUTTON, "lapor:lewati")]]))
-    return PACKAGE
+    return FilingStep.PACKAGE
 
 
-async def package_typed(update: Update, context: Context) -> int:
+async def package_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
     code = re.sub(r"\s", "", message.text or "")
     if not PACKAGE_CODE_PATTERN.match(code):
         await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, "lapor:lewati")]]))
-        return PACKAGE
+        return FilingStep.PACKAGE
     _DRAFT.get(context)["package_code"] = code
     return await _next(update, context, ask_description)
 
 
-async def package_skipped(update: Update, context: Context) -> int:
+async def package_skipped(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -196,34 +217,34 @@ async def package_skipped(update: Update, context: Context) -> int:
     return await _next(update, context, ask_description)
 
 
-async def ask_description(update: Update, context: Context) -> int:
+async def ask_description(update: Update, context: Context) -> NextStep:
     minimum = context.desk.settings.limits.description_min_chars
     await reply_html(update, context, texts.ASK_DESCRIPTION.format(min=minimum))
-    return DESCRIPTION
+    return FilingStep.DESCRIPTION
 
 
-async def description_typed(update: Update, context: Context) -> int:
+async def description_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
     text = (message.text or "").strip()
     limits = context.desk.settings.limits
     if len(text) < limits.description_min_chars:
         await reply_html(update, context, texts.description_too_short(len(text), limits.description_min_chars))
-        return DESCRIPTION
+        return FilingStep.DESCRIPTION
     if len(text) > limits.description_max_chars:
         await reply_html(update, context, texts.description_too_long(len(text), limits.description_max_chars))
-        return DESCRIPTION
+        return FilingStep.DESCRIPTION
     _DRAFT.get(context)["description"] = text
     return await _next(update, context, ask_evidence)
 
 
-async def ask_evidence(update: Update, context: Context) -> int:
+async def ask_evidence(update: Update, context: Context) -> NextStep:
     done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, "lapor:bukti_selesai")]])
     await reply_html(update, context, texts.ASK_EVIDENCE, done)
-    return EVIDENCE
+    return FilingStep.EVIDENCE
 
 
-async def evidence_file(update: Update, context: Context) -> int:
+async def evidence_file(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
     attachment = attachment_of(message)
@@ -233,20 +254,20 @@ async def evidence_file(update: Update, context: Context) -> int:
     done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, "lapor:bukti_selesai")]])
     if attachment is None:
         await reply_html(update, context, texts.EVIDENCE_WRONG_TYPE, done)
-        return EVIDENCE
+        return FilingStep.EVIDENCE
     if too_large(desk, attachment):
         await reply_html(update, context, texts.file_too_large(desk.settings.limits.max_file_mb), done)
-        return EVIDENCE
+        return FilingStep.EVIDENCE
     if len(files) >= desk.settings.limits.evidence_max_files:
         await reply_html(update, context, texts.evidence_limit(desk.settings.limits.evidence_max_files), done)
-        return EVIDENCE
+        return FilingStep.EVIDENCE
     files.append(attachment.model_dump())
     _DRAFT.touch(context)
     await reply_html(update, context, texts.evidence_received(len(files)), done)
-    return EVIDENCE
+    return FilingStep.EVIDENCE
 
 
-async def evidence_done(update: Update, context: Context) -> int:
+async def evidence_done(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -257,11 +278,11 @@ async def evidence_done(update: Update, context: Context) -> int:
                            [(texts.CONFIDENTIAL_NO, "lapor:rahasia:tidak")]])
         await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
         _DRAFT.touch(context)
-        return CONFIDENTIAL
+        return FilingStep.CONFIDENTIAL
     return await _next(update, context, show_summary)
 
 
-async def confidential_chosen(update: Update, context: Context) -> int:
+async def confidential_chosen(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -275,7 +296,7 @@ def _predicted_tier(context: Context) -> Tier:
     return context.desk.classifier.classify(kind, draft.get("description", "")).tier
 
 
-async def show_summary(update: Update, context: Context) -> int:
+async def show_summary(update: Update, context: Context) -> NextStep:
     draft = _DRAFT.get(context)
     draft.pop("editing", None)
     tier = _predicted_tier(context)
@@ -287,19 +308,19 @@ async def show_summary(update: Update, context: Context) -> int:
         [(texts.EDIT_BUTTON, "lapor:ubah"), (texts.CANCEL_BUTTON, "lapor:batal")],
     ])
     await reply_html(update, context, text, markup)
-    return CONFIRM
+    return FilingStep.CONFIRM
 
 
-async def choose_field(update: Update, context: Context) -> int:
+async def choose_field(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None
     await query.answer()
     rows = [[(label, f"lapor:ubah:{key}")] for key, label in texts.EDIT_FIELDS.items()]
     await reply_html(update, context, texts.ASK_WHICH_FIELD, keyboard(rows))
-    return EDIT
+    return FilingStep.EDIT
 
 
-async def edit_field(update: Update, context: Context) -> int:
+async def edit_field(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -315,16 +336,16 @@ async def edit_field(update: Update, context: Context) -> int:
     return await asks[field](update, context)
 
 
-async def _next(update: Update, context: Context, ask: Any) -> int:
+async def _next(update: Update, context: Context, ask: Any) -> NextStep:
     """Moves on: back to the summary when the citizen was editing one field, else the next step."""
     _DRAFT.touch(context)
     if _editing(context) and ask is not ask_evidence:
         return await show_summary(update, context)
-    result: int = await ask(update, context)
+    result: NextStep = await ask(update, context)
     return result
 
 
-async def send(update: Update, context: Context) -> int:
+async def send(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None and query.message is not None
     user = update.effective_user
@@ -370,7 +391,7 @@ async def sent_already(update: Update, context: Context) -> None:
     await query.answer(texts.ALREADY_SENT)
 
 
-async def cancel(update: Update, context: Context) -> int:
+async def cancel(update: Update, context: Context) -> NextStep:
     if update.callback_query is not None:
         await update.callback_query.answer()
     _DRAFT.drop(context)
@@ -389,30 +410,30 @@ async def timed_out(update: Update, context: Context) -> None:
                                        reply_markup=ReplyKeyboardRemove())
 
 
-async def wrong_input(update: Update, context: Context) -> int | None:
+async def wrong_input(update: Update, context: Context) -> NextStep | None:
     """A sticker, voice note, location… where text or a button is expected: explain, ask again."""
     await reply_html(update, context, texts.WRONG_INPUT)
     return await _repeat_question(update, context)
 
 
-async def _repeat_question(update: Update, context: Context) -> int | None:
+async def _repeat_question(update: Update, context: Context) -> NextStep | None:
     state = _current_state(update, context)
-    asks = {NAME: ask_name, CONTACT: ask_contact, KIND: ask_kind, PACKAGE: ask_package,
-            DESCRIPTION: ask_description, EVIDENCE: ask_evidence, CONFIRM: show_summary}
+    asks = {FilingStep.NAME: ask_name, FilingStep.CONTACT: ask_contact, FilingStep.KIND: ask_kind, FilingStep.PACKAGE: ask_package,
+            FilingStep.DESCRIPTION: ask_description, FilingStep.EVIDENCE: ask_evidence, FilingStep.CONFIRM: show_summary}
     ask = asks.get(state) if state is not None else None
     if ask is None:
         return None
-    result: int = await ask(update, context)
+    result: NextStep = await ask(update, context)
     return result
 
 
-def _current_state(update: Update, context: Context) -> int | None:
-    handler: ConversationHandler[Any] = context.desk.extras["filing_handler"]
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
+def _current_state(update: Update, context: Context) -> FilingStep | None:
+    """The step the citizen is at, as the draft recorded it (see :func:`_tracked`)."""
+    step = _DRAFT.get(context).get("step") if _DRAFT.exists(context) else None
+    try:
+        return FilingStep(step) if step else None
+    except ValueError:
         return None
-    state = handler._conversations.get((chat.id, user.id))
-    return state if isinstance(state, int) else None
 
 
 def _menu_command(callback: Any) -> Any:
@@ -430,11 +451,24 @@ def _menu_command(callback: Any) -> Any:
 def _guard_expiry(callback: Any) -> Any:
     """Every step first checks the idle timeout, which survives restarts unlike PTB's timer."""
 
-    async def run(update: Update, context: Context) -> int | None:
+    async def run(update: Update, context: Context) -> NextStep | None:
         if _expired(context):
             await timed_out(update, context)
             return ConversationHandler.END
-        result: int | None = await callback(update, context)
+        result: NextStep | None = await _tracked(callback)(update, context)
+        return result
+
+    return run
+
+
+def _tracked(callback: Any) -> Any:
+    """Records the step a callback moves to in the draft, so the bot knows where a citizen is
+    without reading the conversation handler's internals (the draft is persisted with the step)."""
+
+    async def run(update: Update, context: Context) -> NextStep | None:
+        result: NextStep | None = await callback(update, context)
+        if isinstance(result, FilingStep) and _DRAFT.exists(context):
+            _DRAFT.get(context)["step"] = result.value
         return result
 
     return run
@@ -450,44 +484,44 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
     other = private & ~filters.COMMAND
     g = _guard_expiry
     states: dict[object, list[Any]] = {
-        NAME: [CallbackQueryHandler(g(name_from_telegram), pattern=r"^lapor:nama$"),
+        FilingStep.NAME: [CallbackQueryHandler(g(name_from_telegram), pattern=r"^lapor:nama$"),
                MessageHandler(text, g(name_typed))],
-        CONTACT: [MessageHandler(private & filters.CONTACT, g(contact_shared)),
+        FilingStep.CONTACT: [MessageHandler(private & filters.CONTACT, g(contact_shared)),
                   MessageHandler(text, g(contact_typed))],
-        KIND: [CallbackQueryHandler(g(kind_chosen), pattern=r"^lapor:jenis:[a-z]+$"),
+        FilingStep.KIND: [CallbackQueryHandler(g(kind_chosen), pattern=r"^lapor:jenis:[a-z]+$"),
                MessageHandler(text, g(kind_typed))],
-        PACKAGE: [CallbackQueryHandler(g(package_skipped), pattern=r"^lapor:lewati$"),
+        FilingStep.PACKAGE: [CallbackQueryHandler(g(package_skipped), pattern=r"^lapor:lewati$"),
                   MessageHandler(text, g(package_typed))],
-        DESCRIPTION: [MessageHandler(text, g(description_typed))],
-        EVIDENCE: [CallbackQueryHandler(g(evidence_done), pattern=r"^lapor:bukti_selesai$"),
+        FilingStep.DESCRIPTION: [MessageHandler(text, g(description_typed))],
+        FilingStep.EVIDENCE: [CallbackQueryHandler(g(evidence_done), pattern=r"^lapor:bukti_selesai$"),
                    MessageHandler(files, g(evidence_file)),
                    MessageHandler(other, g(evidence_file))],
-        CONFIDENTIAL: [CallbackQueryHandler(g(confidential_chosen), pattern=r"^lapor:rahasia:(ya|tidak)$")],
-        CONFIRM: [CallbackQueryHandler(g(send), pattern=r"^lapor:kirim$"),
+        FilingStep.CONFIDENTIAL: [CallbackQueryHandler(g(confidential_chosen), pattern=r"^lapor:rahasia:(ya|tidak)$")],
+        FilingStep.CONFIRM: [CallbackQueryHandler(g(send), pattern=r"^lapor:kirim$"),
                   CallbackQueryHandler(g(choose_field), pattern=r"^lapor:ubah$")],
-        EDIT: [CallbackQueryHandler(g(edit_field), pattern=r"^lapor:ubah:[a-z]+$")],
+        FilingStep.EDIT: [CallbackQueryHandler(g(edit_field), pattern=r"^lapor:ubah:[a-z]+$")],
         ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out),
                                       CallbackQueryHandler(timed_out)],
     }
     fallbacks: list[Any] = [
         CommandHandler("batal", cancel),
         CallbackQueryHandler(cancel, pattern=r"^lapor:batal$"),
-        CommandHandler("lapor", start),
-        CallbackQueryHandler(start, pattern=r"^menu:lapor$"),
+        CommandHandler("lapor", _tracked(start)),
+        CallbackQueryHandler(_tracked(start), pattern=r"^menu:lapor$"),
         CommandHandler("start", _menu_command(common.start)),
         CommandHandler("bantuan", _menu_command(common.help_command)),
         CommandHandler("status", _menu_command(citizen.status)),
         CommandHandler("paket", _menu_command(paket.paket_command)),
         CommandHandler("layanan", _menu_command(layanan.layanan_command)),
         MessageHandler(private & filters.COMMAND, _menu_command(common.unknown_command)),
-        MessageHandler(other, wrong_input),
+        MessageHandler(other, _tracked(wrong_input)),
     ]
     with warnings.catch_warnings():
         # per_message=False is deliberate: the conversation is per chat and user, buttons included.
         warnings.filterwarnings("ignore", category=PTBUserWarning)
         handler: ConversationHandler[Any] = ConversationHandler(
-            entry_points=[CommandHandler("lapor", start, filters=private),
-                          CallbackQueryHandler(start, pattern=r"^menu:lapor$")],
+            entry_points=[CommandHandler("lapor", _tracked(start), filters=private),
+                          CallbackQueryHandler(_tracked(start), pattern=r"^menu:lapor$")],
             states=states,
             fallbacks=fallbacks,
             conversation_timeout=desk.settings.limits.conversation_timeout_minutes * 60,
@@ -495,7 +529,6 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
             persistent=True,
             allow_reentry=True,
         )
-    desk.extras["filing_handler"] = handler
     return handler
 
 

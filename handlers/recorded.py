@@ -11,6 +11,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from telegram import ForceReply, Message, Update
@@ -61,8 +62,18 @@ log = logging.getLogger(__name__)
 
 Handler = StaffHandler
 
-CHANNEL, TIER, NAME, CONTACT, DESCRIPTION = range(5)
 CATAT_DRAFT = "catat_draft"
+
+
+class RecordingStep(StrEnum):
+    """The /catat conversation's steps. Stored with every conversation in flight: never rename a value
+    (storage/migrations/0007 rewrote the integers of older releases)."""
+
+    CHANNEL = "catat.channel"
+    TIER = "catat.tier"
+    NAME = "catat.name"
+    CONTACT = "catat.contact"
+    DESCRIPTION = "catat.description"
 
 
 def _key(text: str) -> str:
@@ -187,7 +198,7 @@ async def _prompt(update: Update, context: Context, html: str, placeholder: str)
                     reply_to_message_id=origin)
 
 
-async def catat_entry(update: Update, context: Context) -> int:
+async def catat_entry(update: Update, context: Context) -> RecordingStep | int:
     """``/catat …`` files at once; a bare ``/catat`` starts the guided flow."""
     message = update.effective_message
     assert message is not None
@@ -205,7 +216,7 @@ async def catat_entry(update: Update, context: Context) -> int:
     rows = [[(channel.label, f"catat:saluran:{channel.value}")] for channel in _CHANNEL_ORDER]
     rows.append([(texts.CATAT_CANCEL_BUTTON, "catat:batal")])
     await answer(update, context, texts.CATAT_ASK_CHANNEL, keyboard(rows))
-    return CHANNEL
+    return RecordingStep.CHANNEL
 
 
 async def _edit(update: Update, html: str, markup: Any = None) -> None:
@@ -218,7 +229,7 @@ async def _edit(update: Update, html: str, markup: Any = None) -> None:
             raise
 
 
-async def channel_chosen(update: Update, context: Context) -> int:
+async def channel_chosen(update: Update, context: Context) -> RecordingStep | int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -228,10 +239,10 @@ async def channel_chosen(update: Update, context: Context) -> int:
     rows = [[(tier.label, f"catat:tingkat:{tier.value}")] for tier in Tier]
     rows.append([(texts.CATAT_CANCEL_BUTTON, "catat:batal")])
     await _edit(update, f"{texts.catat_chosen(channel.label)}\n\n{texts.CATAT_ASK_TIER}", keyboard(rows))
-    return TIER
+    return RecordingStep.TIER
 
 
-async def tier_chosen(update: Update, context: Context) -> int:
+async def tier_chosen(update: Update, context: Context) -> RecordingStep | int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -241,35 +252,35 @@ async def tier_chosen(update: Update, context: Context) -> int:
     _CATAT.touch(context)
     await _edit(update, texts.catat_chosen(Channel(draft["channel"]).label, tier.label))
     await _prompt(update, context, texts.CATAT_ASK_NAME, texts.CATAT_NAME_PLACEHOLDER)
-    return NAME
+    return RecordingStep.NAME
 
 
-async def name_given(update: Update, context: Context) -> int:
+async def name_given(update: Update, context: Context) -> RecordingStep | int:
     message = update.effective_message
     assert message is not None
     name = check_name(message.text or "")
     if name is None:
         await answer(update, context, texts.catat_try_again(texts.CATAT_NAME_INVALID))
         await _prompt(update, context, texts.CATAT_ASK_NAME, texts.CATAT_NAME_PLACEHOLDER)
-        return NAME
+        return RecordingStep.NAME
     _CATAT.get(context)["name"] = name
     _CATAT.touch(context)
     await _prompt(update, context, texts.CATAT_ASK_CONTACT, texts.CATAT_CONTACT_PLACEHOLDER)
-    return CONTACT
+    return RecordingStep.CONTACT
 
 
-async def contact_given(update: Update, context: Context) -> int:
+async def contact_given(update: Update, context: Context) -> RecordingStep | int:
     message = update.effective_message
     assert message is not None
     contact = normalise_contact(message.text or "")
     if contact is None:
         await answer(update, context, texts.catat_try_again(texts.CATAT_CONTACT_INVALID))
         await _prompt(update, context, texts.CATAT_ASK_CONTACT, texts.CATAT_CONTACT_PLACEHOLDER)
-        return CONTACT
+        return RecordingStep.CONTACT
     _CATAT.get(context)["contact"] = contact
     _CATAT.touch(context)
     await _ask_description(update, context)
-    return DESCRIPTION
+    return RecordingStep.DESCRIPTION
 
 
 async def _ask_description(update: Update, context: Context) -> None:
@@ -279,7 +290,7 @@ async def _ask_description(update: Update, context: Context) -> None:
                   texts.CATAT_DESCRIPTION_PLACEHOLDER)
 
 
-async def description_given(update: Update, context: Context) -> int:
+async def description_given(update: Update, context: Context) -> RecordingStep | int:
     message = update.effective_message
     assert message is not None
     text = message.text or ""
@@ -287,7 +298,7 @@ async def description_given(update: Update, context: Context) -> int:
     if problem is not None:
         await answer(update, context, texts.catat_try_again(problem))
         await _ask_description(update, context)
-        return DESCRIPTION
+        return RecordingStep.DESCRIPTION
     draft = _CATAT.get(context)
     try:
         data = OfflineInput(Channel(draft["channel"]), Tier(draft["tier"]), draft["name"],
@@ -302,7 +313,7 @@ async def description_given(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def catat_cancel(update: Update, context: Context) -> int:
+async def catat_cancel(update: Update, context: Context) -> RecordingStep | int:
     query = update.callback_query
     _CATAT.drop(context)
     if query is not None:
@@ -355,11 +366,11 @@ def build_catat_conversation(application: Application) -> ConversationHandler[An
     channels = "|".join(channel.value for channel in OFFLINE_CHANNELS)
     tiers = "|".join(tier.value for tier in Tier)
     states: dict[object, list[Any]] = {
-        CHANNEL: [CallbackQueryHandler(_step(channel_chosen), pattern=rf"^catat:saluran:({channels})$")],
-        TIER: [CallbackQueryHandler(_step(tier_chosen), pattern=rf"^catat:tingkat:({tiers})$")],
-        NAME: [MessageHandler(answer_text, _step(name_given))],
-        CONTACT: [MessageHandler(answer_text, _step(contact_given))],
-        DESCRIPTION: [MessageHandler(answer_text, _step(description_given))],
+        RecordingStep.CHANNEL: [CallbackQueryHandler(_step(channel_chosen), pattern=rf"^catat:saluran:({channels})$")],
+        RecordingStep.TIER: [CallbackQueryHandler(_step(tier_chosen), pattern=rf"^catat:tingkat:({tiers})$")],
+        RecordingStep.NAME: [MessageHandler(answer_text, _step(name_given))],
+        RecordingStep.CONTACT: [MessageHandler(answer_text, _step(contact_given))],
+        RecordingStep.DESCRIPTION: [MessageHandler(answer_text, _step(description_given))],
     }
     fallbacks: list[Any] = [
         CommandHandler("batal", staff_only(catat_cancel)),

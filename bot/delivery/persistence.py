@@ -14,11 +14,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from storage.db import Database, to_db_time, utc_now
 
 _DELETE = object()
+
+# Our own names for the shapes PTB's BasePersistence passes (its aliases live in a private module).
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CallbackDataCache = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
 def _conversation_key(name: str, key: ConversationKey) -> str:
@@ -50,7 +54,7 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     async def get_bot_data(self) -> dict[Any, Any]:
         return (await self._load("bot")).get("bot", {})
 
-    async def get_callback_data(self) -> CDCData | None:
+    async def get_callback_data(self) -> CallbackDataCache | None:
         return None
 
     async def get_conversations(self, name: str) -> ConversationDict:
@@ -72,7 +76,7 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     async def update_bot_data(self, data: dict[Any, Any]) -> None:
         self._staged[("bot", "bot")] = data
 
-    async def update_callback_data(self, data: CDCData) -> None:
+    async def update_callback_data(self, data: CallbackDataCache) -> None:
         """Arbitrary callback data is off: buttons carry short explicit strings."""
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:

@@ -13,12 +13,15 @@ import asyncio
 from typing import IO
 from urllib.parse import unquote, urlsplit
 
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.fakebot.double import FakeTelegram
 from bot.fakebot.records import NetworkFailure, UploadedFile
+
+# A timeout as PTB passes it: seconds, None, or its DEFAULT_NONE sentinel (PTB names this type
+# only in a private module).
+Timeout = float | None | object
 
 __all__ = ["FakeRequest", "split_bot_url"]
 
@@ -88,10 +91,10 @@ class FakeRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._closed:
             raise RuntimeError("This FakeRequest is not initialized!")
