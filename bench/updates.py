@@ -411,7 +411,7 @@ async def _prefile(side: BotSide, status_users: list[FakeUser], per_user: int,
         async def file(user: FakeUser, index: int) -> str:
             complaint = NewComplaint(
                 name=f"{user.first_name} {user.last_name}", contact="+6281234567890",
-                channel=Channel.TELEGRAM, matter_kind=MatterKind.PERTANYAAN,
+                channel=Channel.TELEGRAM, matter_kind=MatterKind.QUESTION,
                 description=f"Pertanyaan nomor {index} tentang jadwal tender paket jalan.",
                 citizen_user_id=user.id, citizen_chat_id=user.id,
             )

@@ -292,7 +292,7 @@ async def confidential_chosen(update: Update, context: Context) -> NextStep:
 
 def _predicted_tier(context: Context) -> Tier:
     draft = _DRAFT.get(context)
-    kind = MatterKind(draft.get("kind", MatterKind.PERTANYAAN.value))
+    kind = MatterKind(draft.get("kind", MatterKind.QUESTION.value))
     return context.desk.classifier.classify(kind, draft.get("description", "")).tier
 
 
@@ -511,8 +511,8 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
         CommandHandler("start", _menu_command(common.start)),
         CommandHandler("bantuan", _menu_command(common.help_command)),
         CommandHandler("status", _menu_command(citizen.status)),
-        CommandHandler("paket", _menu_command(paket.paket_command)),
-        CommandHandler("layanan", _menu_command(layanan.layanan_command)),
+        CommandHandler("paket", _menu_command(paket.package_command)),
+        CommandHandler("layanan", _menu_command(layanan.service_info_command)),
         MessageHandler(private & filters.COMMAND, _menu_command(common.unknown_command)),
         MessageHandler(other, _tracked(wrong_input)),
     ]

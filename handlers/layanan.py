@@ -49,7 +49,7 @@ async def show_overview(update: Update, context: Context) -> None:
     await reply_html(update, context, info.render_overview(), overview_markup(info))
 
 
-async def layanan_command(update: Update, context: Context) -> None:
+async def service_info_command(update: Update, context: Context) -> None:
     await show_overview(update, context)
 
 
@@ -80,5 +80,5 @@ async def section_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CommandHandler("layanan", layanan_command), MAIN_GROUP)
+    application.add_handler(CommandHandler("layanan", service_info_command), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(section_button, pattern=SECTION_BUTTON), MAIN_GROUP)

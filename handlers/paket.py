@@ -199,7 +199,7 @@ async def handle_code_text(update: Update, context: Context) -> bool:
     return False
 
 
-async def paket_command(update: Update, context: Context) -> None:
+async def package_command(update: Update, context: Context) -> None:
     """/paket KODE — in a private chat or the staff chat (other groups never get here)."""
     staff = in_staff_chat(update, context)
     if not staff and not in_private_chat(update):
@@ -209,7 +209,7 @@ async def paket_command(update: Update, context: Context) -> None:
     args = command_args(context)
     if not args:
         if staff:
-            await reply_html(update, context, texts.PAKET_USAGE)
+            await reply_html(update, context, texts.PACKAGE_USAGE)
         else:
             await ask_for_code(update, context)
         return
@@ -459,19 +459,19 @@ async def _apply_stage(update: Update, context: Context, code: str, choice: Stag
         await reply_html(update, context, str(exc))
         return
     html = change.reply
-    if change.after.outcome is Outcome.TENDER_ULANG and not change.new_code:
+    if change.after.outcome is Outcome.RETENDERED and not change.new_code:
         html += f"\n{texts.retender_code_hint(change.code)}"
     await reply_html(update, context, html)
 
 
-async def paket_tahap(update: Update, context: Context) -> None:
+async def package_stage_command(update: Update, context: Context) -> None:
     """/paket_tahap KODE TAHAP [catatan]; tender ulang: /paket_tahap KODE tender ulang KODE_BARU."""
     if not await _staff_gate(update, context):
         return
     arguments = _command_arguments(update)
     words = arguments.split()
     if len(words) < 2:
-        await reply_html(update, context, texts.TAHAP_USAGE)
+        await reply_html(update, context, texts.STAGE_USAGE)
         return
     try:
         code = parse_code(words[0])
@@ -486,7 +486,7 @@ async def paket_tahap(update: Update, context: Context) -> None:
         return
     taken = 1 + used
     new_code: str | None = None
-    if choice.outcome is Outcome.TENDER_ULANG and len(words) > taken and words[taken].isdigit():
+    if choice.outcome is Outcome.RETENDERED and len(words) > taken and words[taken].isdigit():
         new_code = words[taken]
         taken += 1
     await _apply_stage(update, context, code, choice, _rest_after(arguments, taken), new_code)
@@ -530,7 +530,7 @@ async def stage_button(update: Update, context: Context) -> None:
         if isinstance(entry, dict) and entry.get("code") == code:
             rest = str(entry.get("rest") or "")
     new_code: str | None = None
-    if choice.outcome is Outcome.TENDER_ULANG and rest.split() and rest.split()[0].isdigit():
+    if choice.outcome is Outcome.RETENDERED and rest.split() and rest.split()[0].isdigit():
         new_code = rest.split()[0]
         rest = _rest_after(rest, 1)
     await remove_buttons(update)
@@ -560,7 +560,7 @@ async def _show_info(update: Update, context: Context, text: str) -> None:
     await reply_html(update, context, render_info(package, history, followers, zone=context.desk.zone))
 
 
-async def paket_info(update: Update, context: Context) -> None:
+async def package_info_command(update: Update, context: Context) -> None:
     """/paket_info KODE — everything, history and followers count included (staff chat)."""
     if not await _staff_gate(update, context):
         return
@@ -571,7 +571,7 @@ async def paket_info(update: Update, context: Context) -> None:
     await _show_info(update, context, " ".join(args))
 
 
-async def paket_publik(update: Update, context: Context) -> None:
+async def package_visibility_command(update: Update, context: Context) -> None:
     """/paket_publik KODE ya|tidak [catatan] — shows or hides a package outside staff."""
     if not await _staff_gate(update, context):
         return
@@ -579,7 +579,7 @@ async def paket_publik(update: Update, context: Context) -> None:
     words = arguments.split()
     flag = words[1].lower() if len(words) >= 2 else ""
     if flag not in _YES | _NO:
-        await reply_html(update, context, texts.PUBLIK_USAGE)
+        await reply_html(update, context, texts.VISIBILITY_USAGE)
         return
     public = flag in _YES
     actor = staff_actor(update)
@@ -599,13 +599,13 @@ async def paket_publik(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("paket", paket_command), MAIN_GROUP)
+    application.add_handler(CommandHandler("paket", package_command), MAIN_GROUP)
     application.add_handler(CommandHandler(texts.FOLLOW_COMMAND, follow_command, filters=private), MAIN_GROUP)
     application.add_handler(CommandHandler(texts.UNFOLLOW_COMMAND, unfollow_command, filters=private),
                             MAIN_GROUP)
-    application.add_handler(CommandHandler("paket_tahap", paket_tahap), MAIN_GROUP)
-    application.add_handler(CommandHandler("paket_info", paket_info), MAIN_GROUP)
-    application.add_handler(CommandHandler("paket_publik", paket_publik), MAIN_GROUP)
+    application.add_handler(CommandHandler("paket_tahap", package_stage_command), MAIN_GROUP)
+    application.add_handler(CommandHandler("paket_info", package_info_command), MAIN_GROUP)
+    application.add_handler(CommandHandler("paket_publik", package_visibility_command), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(package_button, pattern=PACKAGE_BUTTON), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(stage_button, pattern=STAGE_BUTTON), MAIN_GROUP)
     application.add_handler(MessageHandler(filters.COMMAND & private, cancel_question), AFTER_MAIN_GROUP)

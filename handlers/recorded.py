@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 
 Handler = StaffHandler
 
-CATAT_DRAFT = "catat_draft"
+RECORDING_DRAFT_KEY = "catat_draft"
 
 
 class RecordingStep(StrEnum):
@@ -83,14 +83,14 @@ def _key(text: str) -> str:
 _CHANNEL_ALIASES: dict[str, Channel] = {
     **{_key(channel.value): channel for channel in OFFLINE_CHANNELS},
     **{_key(channel.label): channel for channel in OFFLINE_CHANNELS},
-    "tatap": Channel.TATAP_MUKA, "langsung": Channel.TATAP_MUKA, "loket": Channel.TATAP_MUKA,
-    "telpon": Channel.TELEPON, "telp": Channel.TELEPON, "tlp": Channel.TELEPON,
-    "phone": Channel.TELEPON, "contactcenter": Channel.TELEPON, "cc": Channel.TELEPON,
+    "tatap": Channel.IN_PERSON, "langsung": Channel.IN_PERSON, "loket": Channel.IN_PERSON,
+    "telpon": Channel.PHONE, "telp": Channel.PHONE, "tlp": Channel.PHONE,
+    "phone": Channel.PHONE, "contactcenter": Channel.PHONE, "cc": Channel.PHONE,
     "surel": Channel.EMAIL, "mail": Channel.EMAIL,
-    "kotak": Channel.KOTAK_PENGADUAN, "kotaksaran": Channel.KOTAK_PENGADUAN,
-    "surat": Channel.KOTAK_PENGADUAN,
+    "kotak": Channel.COMPLAINT_BOX, "kotaksaran": Channel.COMPLAINT_BOX,
+    "surat": Channel.COMPLAINT_BOX,
 }
-_CHANNEL_ORDER = (Channel.TATAP_MUKA, Channel.TELEPON, Channel.EMAIL, Channel.KOTAK_PENGADUAN)
+_CHANNEL_ORDER = (Channel.IN_PERSON, Channel.PHONE, Channel.EMAIL, Channel.COMPLAINT_BOX)
 
 
 def parse_channel(text: str) -> Channel | None:
@@ -118,17 +118,17 @@ def description_problem(desk: Desk, text: str) -> str | None:
     limits = desk.settings.limits
     length = len(text.strip())
     if length < limits.description_min_chars:
-        return texts.catat_description_short(limits.description_min_chars)
+        return texts.recording_description_short(limits.description_min_chars)
     if length > limits.description_max_chars:
-        return texts.catat_description_long(length, limits.description_max_chars)
+        return texts.recording_description_long(length, limits.description_max_chars)
     return None
 
 
-def parse_catat(desk: Desk, text: str) -> OfflineInput | str:
+def parse_recording(desk: Desk, text: str) -> OfflineInput | str:
     """``SALURAN TINGKAT | nama | kontak | uraian`` → the input, or what is wrong (plain text)."""
     parts = [part.strip() for part in text.split("|", 3)]
     if len(parts) != 4 or not all(parts):
-        return texts.CATAT_MISSING_PARTS
+        return texts.RECORDING_MISSING_PARTS
     head, name_text, contact_text, description = parts
     words = head.split()
     channel: Channel | None = None
@@ -138,20 +138,20 @@ def parse_catat(desk: Desk, text: str) -> OfflineInput | str:
             channel, used = found, count
             break
     if channel is None:
-        return texts.catat_unknown_channel(words[0] if words else head)
+        return texts.recording_unknown_channel(words[0] if words else head)
     tier_text = " ".join(words[used:])
     if not tier_text:
-        return texts.CATAT_NO_TIER
+        return texts.RECORDING_NO_TIER
     try:
         tier = Tier.parse(tier_text)
     except ValueError:
-        return texts.catat_unknown_tier(tier_text)
+        return texts.recording_unknown_tier(tier_text)
     name = check_name(name_text)
     if name is None:
-        return texts.CATAT_NAME_INVALID
+        return texts.RECORDING_NAME_INVALID
     contact = normalise_contact(contact_text)
     if contact is None:
-        return texts.CATAT_CONTACT_INVALID
+        return texts.RECORDING_CONTACT_INVALID
     problem = description_problem(desk, description)
     if problem is not None:
         return problem
@@ -167,55 +167,55 @@ async def record_offline(update: Update, context: Context, data: OfflineInput) -
             staff_actor(update), idempotency_key=operation_key(update, "catat"),
         )
     except OfflineError as error:
-        await answer(update, context, texts.catat_refused(str(error)))
+        await answer(update, context, texts.recording_refused(str(error)))
         return False
     # The ticket card comes from the outbox; this message is the receipt for the reporter.
     await answer(update, context, texts.offline_registered_for_staff(ticket, pin, desk.zone, context.bot.username))
     return True
 
 
-_CATAT = Draft(CATAT_DRAFT)
+_RECORDING_DRAFT = Draft(RECORDING_DRAFT_KEY)
 
 
 
 
 
 def _expired(context: Context) -> bool:
-    return _CATAT.idle_too_long(context, untouched_counts=True)
+    return _RECORDING_DRAFT.idle_too_long(context, untouched_counts=True)
 
 
 def _cancel_markup() -> Any:
-    return keyboard([[(texts.CATAT_CANCEL_BUTTON, "catat:batal")]])
+    return keyboard([[(texts.RECORDING_CANCEL_BUTTON, "catat:batal")]])
 
 
 async def _prompt(update: Update, context: Context, html: str, placeholder: str) -> None:
     """A question the officer answers by replying (ForceReply opens the reply in the client)."""
     chat = update.effective_chat
     assert chat is not None
-    origin = _CATAT.get(context).get("origin")
+    origin = _RECORDING_DRAFT.get(context).get("origin")
     await send_html(context, chat.id, html,
                     ForceReply(selective=True, input_field_placeholder=placeholder),
                     reply_to_message_id=origin)
 
 
-async def catat_entry(update: Update, context: Context) -> RecordingStep | int:
+async def recording_entry(update: Update, context: Context) -> RecordingStep | int:
     """``/catat …`` files at once; a bare ``/catat`` starts the guided flow."""
     message = update.effective_message
     assert message is not None
-    _CATAT.drop(context)
+    _RECORDING_DRAFT.drop(context)
     remainder = command_remainder(message)
     if remainder:
-        parsed = parse_catat(context.desk, remainder)
+        parsed = parse_recording(context.desk, remainder)
         if isinstance(parsed, str):
-            await answer(update, context, texts.catat_problem(parsed))
+            await answer(update, context, texts.recording_problem(parsed))
         else:
             await record_offline(update, context, parsed)
         return ConversationHandler.END
-    _CATAT.get(context)["origin"] = message.message_id
-    _CATAT.touch(context)
+    _RECORDING_DRAFT.get(context)["origin"] = message.message_id
+    _RECORDING_DRAFT.touch(context)
     rows = [[(channel.label, f"catat:saluran:{channel.value}")] for channel in _CHANNEL_ORDER]
-    rows.append([(texts.CATAT_CANCEL_BUTTON, "catat:batal")])
-    await answer(update, context, texts.CATAT_ASK_CHANNEL, keyboard(rows))
+    rows.append([(texts.RECORDING_CANCEL_BUTTON, "catat:batal")])
+    await answer(update, context, texts.RECORDING_ASK_CHANNEL, keyboard(rows))
     return RecordingStep.CHANNEL
 
 
@@ -234,11 +234,11 @@ async def channel_chosen(update: Update, context: Context) -> RecordingStep | in
     assert query is not None and query.data is not None
     await query.answer()
     channel = Channel(query.data.removeprefix("catat:saluran:"))
-    _CATAT.get(context)["channel"] = channel.value
-    _CATAT.touch(context)
+    _RECORDING_DRAFT.get(context)["channel"] = channel.value
+    _RECORDING_DRAFT.touch(context)
     rows = [[(tier.label, f"catat:tingkat:{tier.value}")] for tier in Tier]
-    rows.append([(texts.CATAT_CANCEL_BUTTON, "catat:batal")])
-    await _edit(update, f"{texts.catat_chosen(channel.label)}\n\n{texts.CATAT_ASK_TIER}", keyboard(rows))
+    rows.append([(texts.RECORDING_CANCEL_BUTTON, "catat:batal")])
+    await _edit(update, f"{texts.recording_chosen(channel.label)}\n\n{texts.RECORDING_ASK_TIER}", keyboard(rows))
     return RecordingStep.TIER
 
 
@@ -247,11 +247,11 @@ async def tier_chosen(update: Update, context: Context) -> RecordingStep | int:
     assert query is not None and query.data is not None
     await query.answer()
     tier = Tier(query.data.removeprefix("catat:tingkat:"))
-    draft = _CATAT.get(context)
+    draft = _RECORDING_DRAFT.get(context)
     draft["tier"] = tier.value
-    _CATAT.touch(context)
-    await _edit(update, texts.catat_chosen(Channel(draft["channel"]).label, tier.label))
-    await _prompt(update, context, texts.CATAT_ASK_NAME, texts.CATAT_NAME_PLACEHOLDER)
+    _RECORDING_DRAFT.touch(context)
+    await _edit(update, texts.recording_chosen(Channel(draft["channel"]).label, tier.label))
+    await _prompt(update, context, texts.RECORDING_ASK_NAME, texts.RECORDING_NAME_PLACEHOLDER)
     return RecordingStep.NAME
 
 
@@ -260,12 +260,12 @@ async def name_given(update: Update, context: Context) -> RecordingStep | int:
     assert message is not None
     name = check_name(message.text or "")
     if name is None:
-        await answer(update, context, texts.catat_try_again(texts.CATAT_NAME_INVALID))
-        await _prompt(update, context, texts.CATAT_ASK_NAME, texts.CATAT_NAME_PLACEHOLDER)
+        await answer(update, context, texts.recording_try_again(texts.RECORDING_NAME_INVALID))
+        await _prompt(update, context, texts.RECORDING_ASK_NAME, texts.RECORDING_NAME_PLACEHOLDER)
         return RecordingStep.NAME
-    _CATAT.get(context)["name"] = name
-    _CATAT.touch(context)
-    await _prompt(update, context, texts.CATAT_ASK_CONTACT, texts.CATAT_CONTACT_PLACEHOLDER)
+    _RECORDING_DRAFT.get(context)["name"] = name
+    _RECORDING_DRAFT.touch(context)
+    await _prompt(update, context, texts.RECORDING_ASK_CONTACT, texts.RECORDING_CONTACT_PLACEHOLDER)
     return RecordingStep.CONTACT
 
 
@@ -274,11 +274,11 @@ async def contact_given(update: Update, context: Context) -> RecordingStep | int
     assert message is not None
     contact = normalise_contact(message.text or "")
     if contact is None:
-        await answer(update, context, texts.catat_try_again(texts.CATAT_CONTACT_INVALID))
-        await _prompt(update, context, texts.CATAT_ASK_CONTACT, texts.CATAT_CONTACT_PLACEHOLDER)
+        await answer(update, context, texts.recording_try_again(texts.RECORDING_CONTACT_INVALID))
+        await _prompt(update, context, texts.RECORDING_ASK_CONTACT, texts.RECORDING_CONTACT_PLACEHOLDER)
         return RecordingStep.CONTACT
-    _CATAT.get(context)["contact"] = contact
-    _CATAT.touch(context)
+    _RECORDING_DRAFT.get(context)["contact"] = contact
+    _RECORDING_DRAFT.touch(context)
     await _ask_description(update, context)
     return RecordingStep.DESCRIPTION
 
@@ -286,8 +286,8 @@ async def contact_given(update: Update, context: Context) -> RecordingStep | int
 async def _ask_description(update: Update, context: Context) -> None:
     limits = context.desk.settings.limits
     await _prompt(update, context,
-                  texts.catat_ask_description(limits.description_min_chars, limits.description_max_chars),
-                  texts.CATAT_DESCRIPTION_PLACEHOLDER)
+                  texts.recording_ask_description(limits.description_min_chars, limits.description_max_chars),
+                  texts.RECORDING_DESCRIPTION_PLACEHOLDER)
 
 
 async def description_given(update: Update, context: Context) -> RecordingStep | int:
@@ -296,39 +296,39 @@ async def description_given(update: Update, context: Context) -> RecordingStep |
     text = message.text or ""
     problem = description_problem(context.desk, text)
     if problem is not None:
-        await answer(update, context, texts.catat_try_again(problem))
+        await answer(update, context, texts.recording_try_again(problem))
         await _ask_description(update, context)
         return RecordingStep.DESCRIPTION
-    draft = _CATAT.get(context)
+    draft = _RECORDING_DRAFT.get(context)
     try:
         data = OfflineInput(Channel(draft["channel"]), Tier(draft["tier"]), draft["name"],
                             draft["contact"], text.strip())
     except (KeyError, ValueError):
         # A draft from an older version or a lost step: start over rather than store half of it.
-        _CATAT.drop(context)
-        await answer(update, context, texts.CATAT_EXPIRED)
+        _RECORDING_DRAFT.drop(context)
+        await answer(update, context, texts.RECORDING_EXPIRED)
         return ConversationHandler.END
     await record_offline(update, context, data)
-    _CATAT.drop(context)
+    _RECORDING_DRAFT.drop(context)
     return ConversationHandler.END
 
 
-async def catat_cancel(update: Update, context: Context) -> RecordingStep | int:
+async def recording_cancel(update: Update, context: Context) -> RecordingStep | int:
     query = update.callback_query
-    _CATAT.drop(context)
+    _RECORDING_DRAFT.drop(context)
     if query is not None:
         await query.answer()
-        await _edit(update, texts.CATAT_CANCELLED)
+        await _edit(update, texts.RECORDING_CANCELLED)
     else:
-        await answer(update, context, texts.CATAT_CANCELLED)
+        await answer(update, context, texts.RECORDING_CANCELLED)
     return ConversationHandler.END
 
 
-async def stray_catat_button(update: Update, context: Context) -> None:
+async def stray_recording_button(update: Update, context: Context) -> None:
     """A flow button of someone else's (or a finished) /catat: a toast, nothing else."""
     query = update.callback_query
     assert query is not None
-    await query.answer(texts.CATAT_TOAST_INACTIVE)
+    await query.answer(texts.RECORDING_TOAST_INACTIVE)
 
 
 def _step(callback: Handler) -> Handler:
@@ -338,11 +338,11 @@ def _step(callback: Handler) -> Handler:
         if not in_staff_chat(update, context):
             return None
         if _expired(context):
-            _CATAT.drop(context)
+            _RECORDING_DRAFT.drop(context)
             if update.callback_query is not None:
                 await update.callback_query.answer()
                 await remove_buttons(update)
-            await answer(update, context, texts.CATAT_EXPIRED)
+            await answer(update, context, texts.RECORDING_EXPIRED)
             return ConversationHandler.END
         return await callback(update, context)
 
@@ -361,7 +361,7 @@ class _ReplyToBot(filters.MessageFilter):
         return replied is not None and replied.from_user is not None and replied.from_user.is_bot
 
 
-def build_catat_conversation(application: Application) -> ConversationHandler[Any]:  # type: ignore[type-arg]
+def build_recording_conversation(application: Application) -> ConversationHandler[Any]:  # type: ignore[type-arg]
     answer_text = filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & _ReplyToBot()
     channels = "|".join(channel.value for channel in OFFLINE_CHANNELS)
     tiers = "|".join(tier.value for tier in Tier)
@@ -373,14 +373,14 @@ def build_catat_conversation(application: Application) -> ConversationHandler[An
         RecordingStep.DESCRIPTION: [MessageHandler(answer_text, _step(description_given))],
     }
     fallbacks: list[Any] = [
-        CommandHandler("batal", staff_only(catat_cancel)),
-        CallbackQueryHandler(staff_only(catat_cancel), pattern=r"^catat:batal$"),
+        CommandHandler("batal", staff_only(recording_cancel)),
+        CallbackQueryHandler(staff_only(recording_cancel), pattern=r"^catat:batal$"),
     ]
     with warnings.catch_warnings():
         # per_message=False is deliberate: the flow belongs to one officer in the staff chat.
         warnings.filterwarnings("ignore", category=PTBUserWarning)
         handler: ConversationHandler[Any] = ConversationHandler(
-            entry_points=[CommandHandler("catat", staff_only(catat_entry))],
+            entry_points=[CommandHandler("catat", staff_only(recording_entry))],
             states=states,
             fallbacks=fallbacks,
             per_chat=True,
@@ -417,5 +417,5 @@ async def new_pin(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("pin", staff_only(new_pin)), MAIN_GROUP)
-    application.add_handler(build_catat_conversation(application), MAIN_GROUP)
-    application.add_handler(CallbackQueryHandler(stray_catat_button, pattern=r"^catat:"), MAIN_GROUP)
+    application.add_handler(build_recording_conversation(application), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(stray_recording_button, pattern=r"^catat:"), MAIN_GROUP)

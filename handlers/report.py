@@ -40,7 +40,7 @@ def _report_files(figures: Any, year: int, month: int) -> tuple[tuple[str, bytes
         return (csv_path.name, csv_path.read_bytes()), (png_path.name, png_path.read_bytes())
 
 
-async def laporan(update: Update, context: Context) -> None:
+async def report_command(update: Update, context: Context) -> None:
     message = update.effective_message
     chat = update.effective_chat
     assert message is not None and chat is not None
@@ -48,18 +48,18 @@ async def laporan(update: Update, context: Context) -> None:
     now = desk.clock()
     args = command_remainder(message).split()
     if len(args) > 1:
-        await answer(update, context, report_texts.LAPORAN_USAGE)
+        await answer(update, context, report_texts.REPORT_USAGE)
         return
     if args:
         chosen = parse_month(args[0])
         if chosen is None:
-            await answer(update, context, report_texts.laporan_bad_month(args[0]))
+            await answer(update, context, report_texts.report_bad_month(args[0]))
             return
     else:
         chosen = default_month(now.astimezone(desk.zone).date())
     year, month = chosen
     if dt.datetime(year, month, 1, tzinfo=desk.zone) > now:
-        await answer(update, context, report_texts.laporan_future_month(year, month))
+        await answer(update, context, report_texts.report_future_month(year, month))
         return
     figures = await month_figures(desk.db, desk.calendar, year, month, now=now)
     await answer(update, context, render_message(figures))
@@ -71,4 +71,4 @@ async def laporan(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CommandHandler("laporan", staff_only(laporan)), MAIN_GROUP)
+    application.add_handler(CommandHandler("laporan", staff_only(report_command)), MAIN_GROUP)

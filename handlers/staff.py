@@ -199,7 +199,7 @@ async def reply_to_ticket_message(update: Update, context: Context) -> None:
     await relay(update, context, ticket.code, text, (attachment,) if attachment else ())
 
 
-async def balas(update: Update, context: Context) -> None:
+async def reply_command(update: Update, context: Context) -> None:
     target = await command_target(update, context, "balas")
     if target is None:
         return
@@ -213,7 +213,7 @@ async def balas(update: Update, context: Context) -> None:
 # --- changing a ticket ----------------------------------------------------------------------------
 
 
-async def proses(update: Update, context: Context) -> None:
+async def in_progress_command(update: Update, context: Context) -> None:
     target = await command_target(update, context, "proses")
     if target is None:
         return
@@ -226,7 +226,7 @@ async def proses(update: Update, context: Context) -> None:
         await answer(update, context, await refusal(context, "proses", code, error))
 
 
-async def tingkat(update: Update, context: Context) -> None:
+async def reclassify_command(update: Update, context: Context) -> None:
     target = await command_target(update, context, "tingkat")
     if target is None:
         return
@@ -248,7 +248,7 @@ async def tingkat(update: Update, context: Context) -> None:
         await answer(update, context, await refusal(context, "tingkat", code, error))
 
 
-async def tutup(update: Update, context: Context) -> None:
+async def close_command(update: Update, context: Context) -> None:
     target = await command_target(update, context, "tutup")
     if target is None:
         return
@@ -261,7 +261,7 @@ async def tutup(update: Update, context: Context) -> None:
         await answer(update, context, await refusal(context, "tutup", code, error))
 
 
-async def buka(update: Update, context: Context) -> None:
+async def reopen_command(update: Update, context: Context) -> None:
     target = await command_target(update, context, "buka")
     if target is None:
         return
@@ -275,7 +275,7 @@ async def buka(update: Update, context: Context) -> None:
 # --- looking things up ----------------------------------------------------------------------------
 
 
-async def tiket(update: Update, context: Context) -> None:
+async def ticket_command(update: Update, context: Context) -> None:
     target = await command_target(update, context, "tiket")
     if target is None:
         return
@@ -294,7 +294,7 @@ async def tiket(update: Update, context: Context) -> None:
                       markup=card_markup(ticket.code) if ticket.is_open else None)
 
 
-async def daftar(update: Update, context: Context) -> None:
+async def list_command(update: Update, context: Context) -> None:
     desk = context.desk
     now = desk.clock()
     total, overdue, tickets = await desk.tickets.open_overview(now, LIST_LIMIT)
@@ -302,7 +302,7 @@ async def daftar(update: Update, context: Context) -> None:
     await answer(update, context, texts.open_tickets(rows, desk.zone, now, total=total, overdue=overdue))
 
 
-async def identitas(update: Update, context: Context) -> None:
+async def identity_command(update: Update, context: Context) -> None:
     """Sends a confidential reporter's identity to the admin's private chat, and records it."""
     desk = context.desk
     user = update.effective_user
@@ -360,7 +360,7 @@ async def card_button(update: Update, context: Context) -> None:
         await query.answer(toast)
 
 
-async def press_proses(update: Update, context: Context, code: str) -> str | None:
+async def press_in_progress(update: Update, context: Context, code: str) -> str | None:
     try:
         await context.desk.tickets.mark_in_process(
             code, staff_actor(update), idempotency_key=operation_key(update, "mark_in_process")
@@ -384,7 +384,7 @@ def _pressed_message_id(update: Update) -> int | None:
     return query.message.message_id if query is not None and query.message is not None else None
 
 
-async def press_tingkat(update: Update, context: Context, code: str) -> str | None:
+async def press_reclassify(update: Update, context: Context, code: str) -> str | None:
     ticket = await _open_ticket_or_toast(context, code)
     if isinstance(ticket, str):
         return ticket
@@ -415,7 +415,7 @@ async def choose_tier(update: Update, context: Context, code: str, value: str) -
     return texts.TOAST_DONE
 
 
-async def press_tutup(update: Update, context: Context, code: str) -> str | None:
+async def press_close(update: Update, context: Context, code: str) -> str | None:
     ticket = await _open_ticket_or_toast(context, code)
     if isinstance(ticket, str):
         return ticket
@@ -428,7 +428,7 @@ async def press_tutup(update: Update, context: Context, code: str) -> str | None
     return None
 
 
-async def press_tutup_ya(update: Update, context: Context, code: str) -> str | None:
+async def press_close_confirmed(update: Update, context: Context, code: str) -> str | None:
     try:
         await context.desk.tickets.close(code, staff_actor(update), None,
                                          idempotency_key=operation_key(update, "close"))
@@ -439,7 +439,7 @@ async def press_tutup_ya(update: Update, context: Context, code: str) -> str | N
     return texts.TOAST_DONE
 
 
-async def press_batal(update: Update, context: Context, code: str) -> str | None:
+async def press_cancel(update: Update, context: Context, code: str) -> str | None:
     query = update.callback_query
     assert query is not None
     try:
@@ -462,11 +462,11 @@ async def press_riwayat(update: Update, context: Context, code: str) -> str | No
 
 
 BUTTON_ACTIONS: dict[str, Callable[[Update, Context, str], Awaitable[str | None]]] = {
-    "proses": press_proses,
-    "tingkat": press_tingkat,
-    "tutup": press_tutup,
-    "tutup_ya": press_tutup_ya,
-    "batal": press_batal,
+    "proses": press_in_progress,
+    "tingkat": press_reclassify,
+    "tutup": press_close,
+    "tutup_ya": press_close_confirmed,
+    "batal": press_cancel,
     "riwayat": press_riwayat,
 }
 
@@ -497,14 +497,14 @@ class _ReplyToTicketMessage(filters.MessageFilter):
 
 
 COMMANDS: dict[str, Handler] = {
-    "balas": balas,
-    "proses": proses,
-    "tingkat": tingkat,
-    "tutup": tutup,
-    "buka": buka,
-    "tiket": tiket,
-    "daftar": daftar,
-    "identitas": identitas,
+    "balas": reply_command,
+    "proses": in_progress_command,
+    "tingkat": reclassify_command,
+    "tutup": close_command,
+    "buka": reopen_command,
+    "tiket": ticket_command,
+    "daftar": list_command,
+    "identitas": identity_command,
 }
 
 

@@ -16,7 +16,7 @@ from bot.texts import common as common_texts
 from bot.texts import desk as desk_texts
 from tests.conftest import WITA, Bench
 
-CATAT_ONE = (
+RECORDING_ONE = (
     "/catat telepon normatif | Siti Aminah | 0812 9876 5432 | "
     "Menanyakan syarat kualifikasi penyedia paket jalan Tanjung Selor."
 )
@@ -190,7 +190,7 @@ async def test_target_is_recorded_and_the_citizen_told(bench: Bench) -> None:
 
 async def test_catat_one_command_then_reporter_links_with_status_code_pin(bench: Bench) -> None:
     bench.clock.set(at(12, 21, 9))
-    sent = await bench.staff_says(CATAT_ONE)
+    sent = await bench.staff_says(RECORDING_ONE)
     code, pin = pin_of(sent)
     receipt = next(m.rendered for m in sent if pin in m.rendered)
     assert f"/status {code} {pin}" in receipt
@@ -222,7 +222,7 @@ async def test_catat_one_command_then_reporter_links_with_status_code_pin(bench:
 
 async def test_five_wrong_pins_lock_out_even_the_right_one(bench: Bench) -> None:
     bench.clock.set(at(12, 21, 9))
-    code, pin = pin_of(await bench.staff_says(CATAT_ONE))
+    code, pin = pin_of(await bench.staff_says(RECORDING_ONE))
     for _ in range(5):
         sent = await bench.say(bench.other, f"/status {code} {wrong(pin)}")
         assert sent[0].rendered == desk_texts.TICKET_NOT_FOUND.replace("<code>", "").replace("</code>", "")
@@ -363,7 +363,7 @@ async def test_closing_asks_for_a_rating_and_the_press_records_it_once(bench: Be
 async def test_laporan_sends_message_csv_and_chart(bench: Bench) -> None:
     bench.clock.set(at(11, 10, 9))
     await bench.file_complaint()
-    await bench.staff_says(CATAT_ONE)
+    await bench.staff_says(RECORDING_ONE)
     bench.clock.set(at(12, 10, 9))
     sent = await bench.staff_says("/laporan 2026-11")
     texts = [m for m in sent if not m.is_media]
@@ -398,7 +398,7 @@ async def test_laporan_default_month(bench: Bench) -> None:
 
 
 async def test_staff_commands_refused_in_private(bench: Bench) -> None:
-    for command in ("/target ADU-2026-00001 30-12-2026", "/catat", CATAT_ONE, "/laporan 2026-11"):
+    for command in ("/target ADU-2026-00001 30-12-2026", "/catat", RECORDING_ONE, "/laporan 2026-11"):
         sent = await bench.say(bench.citizen, command)
         assert [m.rendered for m in sent] == [common_texts.STAFF_ONLY], command
     assert await bench.desk.db.fetchval("SELECT COUNT(*) FROM tickets") == 0
@@ -417,7 +417,7 @@ async def test_a_failing_job_is_logged_not_raised(bench: Bench, caplog) -> None:
 
 async def test_lost_pin_is_replaced_and_the_old_one_stops_working(bench: Bench) -> None:
     bench.clock.set(at(12, 21, 9))
-    code, old_pin = pin_of(await bench.staff_says(CATAT_ONE))
+    code, old_pin = pin_of(await bench.staff_says(RECORDING_ONE))
     sent = await bench.staff_says(f"/pin {code}")
     new_code, new_pin = pin_of(sent)
     assert new_code == code

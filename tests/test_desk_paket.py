@@ -214,7 +214,7 @@ async def test_stage_commands_are_staff_only(demo: Bench) -> None:
         sent = await demo.say(demo.citizen, command)
         assert [m.rendered for m in sent] == [common_texts.STAFF_ONLY]
     package = await service(demo).get(JALAN)
-    assert package is not None and package.state.stage is Stage.PEMILIHAN
+    assert package is not None and package.state.stage is Stage.SELECTION
     assert await service(demo).get(HIDDEN) is None
 
 
@@ -264,7 +264,7 @@ async def test_tender_ulang_with_new_code(demo: Bench) -> None:
     reply = (await staff(demo, command)).rendered
     assert "Tender ulang" in reply and "kode paket baru 99999001001" in reply
     old = await service(demo).get(JALAN)
-    assert old is not None and old.state.outcome is Outcome.TENDER_ULANG and old.retendered_as == "99999001001"
+    assert old is not None and old.state.outcome is Outcome.RETENDERED and old.retendered_as == "99999001001"
     assert (await service(demo).history(JALAN))[-1].note == "peserta kurang dari tiga"
     assert await service(demo).is_following("99999001001", demo.citizen.id)
     notice = demo.last(demo.citizen.id)
@@ -332,7 +332,7 @@ def test_split_stage_reads_the_longest_stage() -> None:
     assert split("evaluasi sudah selesai") == (StageChoice.of_spse(SpseStage.EVALUASI), 1)
     assert split("5 evaluasi") == (StageChoice.of_spse(SpseStage.EVALUASI), 2)
     assert split("5 dokumen lengkap") == (StageChoice.of_stage(5), 1)
-    assert split("tender ulang 12345") == (StageChoice.of_outcome(Outcome.TENDER_ULANG), 2)
+    assert split("tender ulang 12345") == (StageChoice.of_outcome(Outcome.RETENDERED), 2)
     assert split("masa sanggah") == (StageChoice.of_spse(SpseStage.MASA_SANGGAH), 2)
     choice, used = split("dokumen sudah diunggah")
     assert isinstance(choice, AmbiguousStage) and used == 1 and choice.text == "dokumen"

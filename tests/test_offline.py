@@ -66,7 +66,7 @@ class Desk:
 
     async def register(self, **overrides: object) -> tuple[Ticket, str | None]:
         fields: dict[str, object] = {
-            "channel": Channel.TATAP_MUKA, "name": "Siti Aminah", "contact": "081298765432",
+            "channel": Channel.IN_PERSON, "name": "Siti Aminah", "contact": "081298765432",
             "description": "Menanyakan syarat kualifikasi penyedia paket jalan.",
             "tier": Tier.NORMATIF, "staff_actor": STAFF,
         }
@@ -89,7 +89,7 @@ async def test_register_offline_gives_code_and_pin_and_stores_only_a_hash(desk: 
     ticket, pin = await desk.register(received_at=at(12, 7, 9))
     assert ticket.code == "ADU-2026-00001"
     assert pin is not None and len(pin) == 6 and pin.isdigit()
-    assert ticket.channel is Channel.TATAP_MUKA
+    assert ticket.channel is Channel.IN_PERSON
     assert ticket.tier is Tier.NORMATIF
     assert ticket.citizen_user_id is None and ticket.citizen_chat_id is None
     assert ticket.received_at == at(12, 7, 9)
@@ -160,7 +160,7 @@ async def test_wrong_pin_and_wrong_code_look_the_same(desk: Desk) -> None:
 
 
 async def test_telegram_ticket_has_no_pin(desk: Desk) -> None:
-    complaint = NewComplaint(name="Budi Santoso", contact="0812", matter_kind=MatterKind.PERTANYAAN,
+    complaint = NewComplaint(name="Budi Santoso", contact="0812", matter_kind=MatterKind.QUESTION,
                              description="Kapan pengumuman?", citizen_user_id=BUDI, citizen_chat_id=BUDI)
     ticket = (await desk.service.file(complaint)).ticket
     assert await link_by_pin(desk.service, ticket.code, "123456", INTRUDER, INTRUDER) is None
@@ -254,7 +254,7 @@ async def test_target_is_recorded_told_and_leaves_the_deadline(desk: Desk) -> No
 
 
 async def _telegram_ticket(desk: Desk) -> Ticket:
-    complaint = NewComplaint(name="Budi Santoso", contact="0812", matter_kind=MatterKind.PERTANYAAN,
+    complaint = NewComplaint(name="Budi Santoso", contact="0812", matter_kind=MatterKind.QUESTION,
                              description="Kapan pengumuman?", citizen_user_id=BUDI, citizen_chat_id=BUDI)
     return (await desk.service.file(complaint)).ticket
 
@@ -330,4 +330,4 @@ async def test_rating_window_is_fourteen_days_after_closing(desk: Desk) -> None:
     outcome = await desk.service.rate(in_time.code, BUDI, 5, now=at(12, 22, 9))
     assert outcome.ticket.rating == 5
     closed = await desk.service.get(late.code)
-    assert closed is not None and closed.status is Status.SELESAI and closed.rating is None
+    assert closed is not None and closed.status is Status.CLOSED and closed.rating is None

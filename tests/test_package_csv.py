@@ -54,7 +54,7 @@ async def test_import_comma_file(db: Database, tmp_path: Path) -> None:
     assert package is not None
     assert package.rup_codes == ("12345678", "87654321")
     assert package.pagu == Decimal("1250000000") and package.hps == Decimal("1200000000")
-    assert package.state == StageState(Stage.PEMILIHAN, SpseStage.PEMBUKAAN_PENAWARAN)
+    assert package.state == StageState(Stage.SELECTION, SpseStage.PEMBUKAAN_PENAWARAN)
     history = await service.history("10144220000")
     assert len(history) == 1
     assert (history[0].actor_name, history[0].source) == ("impor CSV", "paket.csv")
@@ -71,11 +71,11 @@ async def test_import_semicolon_file_with_bom_and_indonesian_numbers(db: Databas
     assert package.hps == Decimal("1200000000")
     assert package.contract_value == Decimal("1187654321.50")
     assert package.winner == "PT Benua Etam"
-    assert package.state == StageState(Stage.HASIL, None, Outcome.SELESAI)
+    assert package.state == StageState(Stage.RESULT, None, Outcome.COMPLETED)
     other = await service.get("106802")
     assert other is not None
     assert other.name == 'Alat Kesehatan "Terpadu"'
-    assert other.state.outcome is Outcome.DIKEMBALIKAN
+    assert other.state.outcome is Outcome.RETURNED
     # Money is stored exactly, in sen.
     assert await db.fetchval("SELECT contract_sen FROM packages WHERE code = '10144220000'") == 118765432150
 
@@ -120,7 +120,7 @@ async def test_invalid_file_leaves_existing_data_alone(db: Database) -> None:
     report = await import_csv_data(db, changed_but_broken.encode(), file_name="b.csv")
     assert [problem.line for problem in report.problems] == [4]
     package = await PackageService(db).get("10130232000")
-    assert package is not None and package.state.stage is Stage.FORMULIR
+    assert package is not None and package.state.stage is Stage.PREPARATION_FORM
     assert await count(db, "package_stages") == 2
 
 

@@ -103,10 +103,10 @@ def test_parse_stage_numbers_and_names(text: str, stage: int) -> None:
 
 
 @pytest.mark.parametrize(("text", "outcome"), [
-    ("batal", Outcome.BATAL), ("BATAL", Outcome.BATAL), ("Dibatalkan", Outcome.BATAL),
-    ("gagal", Outcome.GAGAL), ("selesai", Outcome.SELESAI), ("dikembalikan", Outcome.DIKEMBALIKAN),
-    ("Dikembalikan untuk perbaikan", Outcome.DIKEMBALIKAN), ("tender ulang", Outcome.TENDER_ULANG),
-    ("Tender-Ulang!", Outcome.TENDER_ULANG), ("tender_ulang", Outcome.TENDER_ULANG),
+    ("batal", Outcome.CANCELLED), ("BATAL", Outcome.CANCELLED), ("Dibatalkan", Outcome.CANCELLED),
+    ("gagal", Outcome.FAILED), ("selesai", Outcome.COMPLETED), ("dikembalikan", Outcome.RETURNED),
+    ("Dikembalikan untuk perbaikan", Outcome.RETURNED), ("tender ulang", Outcome.RETENDERED),
+    ("Tender-Ulang!", Outcome.RETENDERED), ("tender_ulang", Outcome.RETENDERED),
 ])
 def test_parse_stage_outcomes(text: str, outcome: Outcome) -> None:
     assert parse_stage(text) == StageChoice(outcome=outcome)
@@ -127,7 +127,7 @@ def test_parse_stage_outcomes(text: str, outcome: Outcome) -> None:
 ])
 def test_parse_stage_spse_steps_imply_stage_5(text: str, spse: SpseStage) -> None:
     choice = parse_stage(text)
-    assert choice == StageChoice(stage=Stage.PEMILIHAN, spse=spse)
+    assert choice == StageChoice(stage=Stage.SELECTION, spse=spse)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -135,10 +135,10 @@ def test_parse_stage_spse_steps_imply_stage_5(text: str, spse: SpseStage) -> Non
     ("masa sangah", StageChoice.of_spse(SpseStage.MASA_SANGGAH)),
     ("pembukan penawaran", StageChoice.of_spse(SpseStage.PEMBUKAAN_PENAWARAN)),
     ("penetapan pemenag", StageChoice.of_spse(SpseStage.PENETAPAN_PEMENANG)),
-    ("tendr ulang", StageChoice.of_outcome(Outcome.TENDER_ULANG)),
-    ("batl", StageChoice.of_outcome(Outcome.BATAL)),
-    ("selsai", StageChoice.of_outcome(Outcome.SELESAI)),
-    ("dikembalikn", StageChoice.of_outcome(Outcome.DIKEMBALIKAN)),
+    ("tendr ulang", StageChoice.of_outcome(Outcome.RETENDERED)),
+    ("batl", StageChoice.of_outcome(Outcome.CANCELLED)),
+    ("selsai", StageChoice.of_outcome(Outcome.COMPLETED)),
+    ("dikembalikn", StageChoice.of_outcome(Outcome.RETURNED)),
 ])
 def test_parse_stage_forgives_small_typos(text: str, expected: StageChoice) -> None:
     assert parse_stage(text) == expected
@@ -177,22 +177,22 @@ def test_stage_choice_key_round_trips(text: str) -> None:
     choice = parse_stage(text)
     assert StageChoice.from_key(choice.key) == choice
     assert choice.key.isascii() and len(choice.key) <= 40
-    assert StageChoice.from_key("gagal:evaluasi") == StageChoice.of_outcome(Outcome.GAGAL, SpseStage.EVALUASI)
+    assert StageChoice.from_key("gagal:evaluasi") == StageChoice.of_outcome(Outcome.FAILED, SpseStage.EVALUASI)
     with pytest.raises(ValueError):
         StageChoice.from_key("9")
 
 
 def test_stage_choice_resolution() -> None:
-    at_eval = StageState(Stage.PEMILIHAN, SpseStage.EVALUASI)
+    at_eval = StageState(Stage.SELECTION, SpseStage.EVALUASI)
     # A bare "5" while already in stage 5 keeps the known SPSE step.
     assert StageChoice.of_stage(5).resolve(at_eval) == at_eval
-    assert StageChoice.of_stage(3).resolve(at_eval) == StageState(Stage.REVIU)
-    assert StageChoice.of_outcome(Outcome.GAGAL).resolve(at_eval) == StageState(
-        Stage.PEMILIHAN, SpseStage.EVALUASI, Outcome.GAGAL)
-    assert StageChoice.of_outcome(Outcome.BATAL).resolve(StageState(Stage.FORMULIR)) == StageState(
-        Stage.FORMULIR, None, Outcome.BATAL)
-    assert StageChoice.of_outcome(Outcome.SELESAI).resolve(at_eval) == StageState(
-        Stage.HASIL, None, Outcome.SELESAI)
+    assert StageChoice.of_stage(3).resolve(at_eval) == StageState(Stage.REVIEW)
+    assert StageChoice.of_outcome(Outcome.FAILED).resolve(at_eval) == StageState(
+        Stage.SELECTION, SpseStage.EVALUASI, Outcome.FAILED)
+    assert StageChoice.of_outcome(Outcome.CANCELLED).resolve(StageState(Stage.PREPARATION_FORM)) == StageState(
+        Stage.PREPARATION_FORM, None, Outcome.CANCELLED)
+    assert StageChoice.of_outcome(Outcome.COMPLETED).resolve(at_eval) == StageState(
+        Stage.RESULT, None, Outcome.COMPLETED)
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -224,7 +224,7 @@ async def test_find_by_kode_paket(service: PackageService) -> None:
     package = found[0]
     assert package.rup_codes == ("12345678", "87654321")
     assert package.pagu == Decimal("1250000000")
-    assert package.state == StageState(Stage.PEMILIHAN, SpseStage.EVALUASI)
+    assert package.state == StageState(Stage.SELECTION, SpseStage.EVALUASI)
 
 
 async def test_find_by_kode_rup(service: PackageService) -> None:
@@ -275,7 +275,7 @@ async def test_stage_change_notifies_each_follower_once(db: Database, service: P
         note="Rapat Pokmil", idempotency_key="upd-1",
     )
     assert change.changed and not change.replayed
-    assert change.after == StageState(Stage.PEMILIHAN, SpseStage.PENETAPAN_PEMENANG)
+    assert change.after == StageState(Stage.SELECTION, SpseStage.PENETAPAN_PEMENANG)
     assert change.notices == 2
     rows = await outbox_rows(db)
     assert sorted(chat for chat, _, _ in rows) == [-100500, 101]
@@ -360,12 +360,12 @@ async def test_tender_ulang_creates_linked_package_and_moves_followers(
         new_code="10144221000",
     )
     assert change.new_code == "10144221000"
-    assert change.after.outcome is Outcome.TENDER_ULANG
+    assert change.after.outcome is Outcome.RETENDERED
     old = await service.get("10144220000")
     new = await service.get("10144221000")
     assert old is not None and new is not None
     assert old.retendered_as == "10144221000" and new.retender_of == "10144220000"
-    assert new.rup_codes == old.rup_codes and new.state == StageState(Stage.PEMILIHAN)
+    assert new.rup_codes == old.rup_codes and new.state == StageState(Stage.SELECTION)
     assert await service.is_following("10144221000", 101)
     # A kode RUP search shows the current tender, not the repeated one.
     assert [p.code for p in await service.find("87654321")] == ["10144221000"]

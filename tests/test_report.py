@@ -72,25 +72,25 @@ from tests.support import FixedClock as Clock
 from tests.support import at, ticket_service
 
 STAFF = Actor.staff(7001, "Petugas Satu")
-KINDS = {Tier.RINGAN: MatterKind.PERTANYAAN, Tier.NORMATIF: MatterKind.ATURAN,
-         Tier.TIDAK_BERKADAR: MatterKind.LAYANAN, Tier.BERKADAR: MatterKind.PELANGGARAN}
+KINDS = {Tier.RINGAN: MatterKind.QUESTION, Tier.NORMATIF: MatterKind.RULES,
+         Tier.TIDAK_BERKADAR: MatterKind.SERVICE, Tier.BERKADAR: MatterKind.WRONGDOING}
 
 
 # (received, tier, channel, package, answered, closed, rating)
 FIXTURE: list[tuple[dt.datetime, Tier, Channel, str | None, dt.datetime | None, dt.datetime | None,
                     int | None]] = [
     (at(12, 1, 9), Tier.RINGAN, Channel.TELEGRAM, "11111", at(12, 1, 11), at(12, 1, 11, 30), 5),
-    (at(12, 2, 15), Tier.RINGAN, Channel.TELEPON, None, at(12, 3, 10, 30), None, None),
+    (at(12, 2, 15), Tier.RINGAN, Channel.PHONE, None, at(12, 3, 10, 30), None, None),
     (at(12, 4, 10), Tier.NORMATIF, Channel.TELEGRAM, "11111", at(12, 8, 10), at(12, 9, 9), 4),
     (at(12, 7, 8), Tier.TIDAK_BERKADAR, Channel.EMAIL, "22222", at(12, 22, 9), None, None),
-    (at(12, 9, 13), Tier.BERKADAR, Channel.KOTAK_PENGADUAN, None, None, None, None),
+    (at(12, 9, 13), Tier.BERKADAR, Channel.COMPLAINT_BOX, None, None, None, None),
     (at(12, 10, 14), Tier.RINGAN, Channel.TELEGRAM, None, None, at(12, 11, 10), 2),
-    (at(12, 14, 9), Tier.NORMATIF, Channel.TATAP_MUKA, "22222", at(12, 22, 8), None, None),
+    (at(12, 14, 9), Tier.NORMATIF, Channel.IN_PERSON, "22222", at(12, 22, 8), None, None),
     (at(12, 16, 10), Tier.NORMATIF, Channel.TELEGRAM, "33333", None, None, None),
     (at(12, 22, 10), Tier.NORMATIF, Channel.TELEGRAM, "22222", at(12, 30, 14), at(12, 31, 9), 3),
     (at(12, 23, 15), Tier.RINGAN, Channel.TELEGRAM, None, at(12, 28, 9), None, None),
     (at(12, 24, 10), Tier.RINGAN, Channel.TELEGRAM, None, at(12, 28, 10), at(12, 28, 11), 4),
-    (at(12, 29, 11), Tier.TIDAK_BERKADAR, Channel.TELEPON, None, None, None, None),
+    (at(12, 29, 11), Tier.TIDAK_BERKADAR, Channel.PHONE, None, None, None, None),
     (at(12, 31, 15), Tier.NORMATIF, Channel.TELEGRAM, "33333", at(1, 6, 10, year=2027), None, None),
 ]
 EXPECTED_DEADLINES = [
@@ -142,7 +142,7 @@ async def populate(path: Path) -> None:
         # Backlog from November and a January complaint.
         for received in (at(11, 27, 10), at(11, 30, 9)):
             clock.now = received
-            await register_offline(service, Channel.TATAP_MUKA, "Warga Lama", "081200000000",
+            await register_offline(service, Channel.IN_PERSON, "Warga Lama", "081200000000",
                                    "Mohon informasi hasil evaluasi paket pengadaan.", Tier.NORMATIF, STAFF,
                                    received_at=received)
         clock.now = at(1, 4, 10, year=2027)
@@ -175,10 +175,10 @@ async def test_hand_counted_figures(figures: MonthFigures) -> None:
     # Tiers: ringan #1 #2 #6 #10 #11; normatif #3 #7 #8 #9 #13; t.berkadar #4 #12; berkadar #5.
     assert figures.by_tier == {Tier.RINGAN: 5, Tier.NORMATIF: 5, Tier.TIDAK_BERKADAR: 2, Tier.BERKADAR: 1}
     # Channels: telegram #1 #3 #6 #8 #9 #10 #11 #13; telepon #2 #12; e-mail #4; kotak #5; tatap muka #7.
-    assert figures.by_channel == {Channel.TELEGRAM: 8, Channel.TATAP_MUKA: 1, Channel.TELEPON: 2,
-                                  Channel.EMAIL: 1, Channel.KOTAK_PENGADUAN: 1}
+    assert figures.by_channel == {Channel.TELEGRAM: 8, Channel.IN_PERSON: 1, Channel.PHONE: 2,
+                                  Channel.EMAIL: 1, Channel.COMPLAINT_BOX: 1}
     # Status now: selesai #1 #3 #6 #9 #11; dijawab #2 #4 #7 #10 #13; diproses #8; baru #5 #12.
-    assert figures.by_status == {Status.BARU: 2, Status.DIPROSES: 1, Status.DIJAWAB: 5, Status.SELESAI: 5}
+    assert figures.by_status == {Status.NEW: 2, Status.IN_PROGRESS: 1, Status.ANSWERED: 5, Status.CLOSED: 5}
 
     # Ringan: on time #1 #10 #11, late #2 #6 → 3/5 = 60 %.
     # Normatif: on time #3 #9 #13, late #7, unanswered #8 (past its deadline) → 3/4 = 75 %.

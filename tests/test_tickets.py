@@ -25,7 +25,7 @@ def complaint(**overrides: object) -> NewComplaint:
     fields: dict[str, object] = {
         "name": "Budi Santoso",
         "contact": "+6281234567890",
-        "matter_kind": MatterKind.PERTANYAAN,
+        "matter_kind": MatterKind.QUESTION,
         "description": "Kapan jadwal pembukaan penawaran paket jalan Tanjung Selor?",
         "citizen_user_id": 501,
         "citizen_chat_id": 501,
@@ -57,11 +57,11 @@ async def outbox(db: Database) -> list[tuple[int, str]]:
 
 
 async def test_filing_allocates_code_deadline_and_owes_messages(service: TicketService, db: Database) -> None:
-    outcome = await service.file(complaint(matter_kind=MatterKind.ATURAN))
+    outcome = await service.file(complaint(matter_kind=MatterKind.RULES))
     ticket = outcome.ticket
     assert ticket.code == "ADU-2026-00001"
     assert ticket.tier is Tier.NORMATIF
-    assert ticket.status is Status.BARU
+    assert ticket.status is Status.NEW
     # Received Wed 23 Dec 2026 10:00 → 24 (cuti bersama), 25 (Natal), weekend, 1 Jan skipped.
     assert ticket.deadline_at == dt.datetime(2027, 1, 4, 16, 0, tzinfo=WITA)
     assert await outbox(db) == [(501, "filed_citizen"), (STAFF_CHAT, "ticket_card")]
@@ -119,9 +119,9 @@ async def test_lifecycle_reply_process_close_reopen(service: TicketService, db: 
     await service.mark_in_process(code, STAFF)
     replied = await service.staff_reply(code, STAFF, "Jadwal ada di SPSE.",
                                         [Attachment(kind="photo", file_id="F1")])
-    assert replied.ticket.status is Status.DIJAWAB and replied.ticket.first_answer_at is not None
+    assert replied.ticket.status is Status.ANSWERED and replied.ticket.first_answer_at is not None
     closed = await service.close(code, STAFF, "Sudah dijawab")
-    assert closed.ticket.status is Status.SELESAI and closed.ticket.closed_at is not None
+    assert closed.ticket.status is Status.CLOSED and closed.ticket.closed_at is not None
     with pytest.raises(TicketClosed):
         await service.staff_reply(code, STAFF, "lagi")
     reopened = await service.reopen(code, STAFF)
@@ -169,9 +169,9 @@ async def test_failing_write_leaves_no_trace(service: TicketService, db: Databas
 
 
 async def test_open_list_is_ordered_by_deadline(service: TicketService, clock: Clock) -> None:
-    late = (await service.file(complaint(matter_kind=MatterKind.PELANGGARAN))).ticket
+    late = (await service.file(complaint(matter_kind=MatterKind.WRONGDOING))).ticket
     soon = (await service.file(complaint())).ticket
-    middle = (await service.file(complaint(matter_kind=MatterKind.ATURAN))).ticket
+    middle = (await service.file(complaint(matter_kind=MatterKind.RULES))).ticket
     await service.close(middle.code, STAFF)
     assert [t.code for t in await service.list_open()] == [soon.code, late.code]
 
@@ -196,7 +196,7 @@ async def test_answered_ticket_is_not_overdue_and_overview_puts_overdue_first(
     service: TicketService, clock: Clock
 ) -> None:
     answered = (await service.file(complaint())).ticket  # ringan: due Thu 24 Dec… (office hours)
-    waiting = (await service.file(complaint(matter_kind=MatterKind.ATURAN))).ticket  # due 4 Jan 2027
+    waiting = (await service.file(complaint(matter_kind=MatterKind.RULES))).ticket  # due 4 Jan 2027
     unanswered = (await service.file(complaint())).ticket
     await service.staff_reply(answered.code, STAFF, "Sudah kami jawab.")
     clock.now = at(12, 31, 10)  # both ringan deadlines passed, the normatif one not yet

@@ -73,7 +73,7 @@ def test_matter_kind_labels() -> None:
     for kind in MatterKind:
         assert kind.label and len(kind.label) <= 30
         assert kind.description
-    assert MatterKind.parse("Dugaan pelanggaran") is MatterKind.PELANGGARAN
+    assert MatterKind.parse("Dugaan pelanggaran") is MatterKind.WRONGDOING
 
 
 # --- normalisation -----------------------------------------------------------------------------
@@ -93,10 +93,10 @@ ORDINARY = "Mohon informasi jadwal pelatihan penggunaan aplikasi SPSE untuk peny
 @pytest.mark.parametrize(
     ("kind", "tier"),
     [
-        (MatterKind.PERTANYAAN, Tier.RINGAN),
-        (MatterKind.ATURAN, Tier.NORMATIF),
-        (MatterKind.LAYANAN, Tier.TIDAK_BERKADAR),
-        (MatterKind.PELANGGARAN, Tier.BERKADAR),
+        (MatterKind.QUESTION, Tier.RINGAN),
+        (MatterKind.RULES, Tier.NORMATIF),
+        (MatterKind.SERVICE, Tier.TIDAK_BERKADAR),
+        (MatterKind.WRONGDOING, Tier.BERKADAR),
     ],
 )
 def test_base_mapping(classifier: Classifier, kind: MatterKind, tier: Tier) -> None:
@@ -150,7 +150,7 @@ def test_base_mapping(classifier: Classifier, kind: MatterKind, tier: Tier) -> N
     ],
 )
 def test_escalation_from_a_question(classifier: Classifier, text: str, trigger: str) -> None:
-    result = classifier.classify(MatterKind.PERTANYAAN, text)
+    result = classifier.classify(MatterKind.QUESTION, text)
     assert result.tier is Tier.BERKADAR
     assert result.escalated
     assert trigger in result.matched
@@ -158,7 +158,7 @@ def test_escalation_from_a_question(classifier: Classifier, text: str, trigger: 
     assert Tier.BERKADAR.label in result.reason
 
 
-@pytest.mark.parametrize("kind", [MatterKind.ATURAN, MatterKind.LAYANAN])
+@pytest.mark.parametrize("kind", [MatterKind.RULES, MatterKind.SERVICE])
 def test_escalation_from_every_lighter_kind(classifier: Classifier, kind: MatterKind) -> None:
     result = classifier.classify(kind, "Petugas minta uang, ini pungli!")
     assert result.tier is Tier.BERKADAR
@@ -167,13 +167,13 @@ def test_escalation_from_every_lighter_kind(classifier: Classifier, kind: Matter
 
 
 def test_violation_kind_stays_berkadar(classifier: Classifier) -> None:
-    result = classifier.classify(MatterKind.PELANGGARAN, "saya disuap")
+    result = classifier.classify(MatterKind.WRONGDOING, "saya disuap")
     assert result.tier is Tier.BERKADAR
 
 
 def test_several_triggers_are_all_reported(classifier: Classifier) -> None:
     result = classifier.classify(
-        MatterKind.LAYANAN, "Ada suap dan pungli, juga di suap lagi oleh pejabat."
+        MatterKind.SERVICE, "Ada suap dan pungli, juga di suap lagi oleh pejabat."
     )
     assert result.tier is Tier.BERKADAR
     assert result.matched == ("suap", "di suap", "pungli")
@@ -208,7 +208,7 @@ def test_several_triggers_are_all_reported(classifier: Classifier) -> None:
     ],
 )
 def test_ordinary_text_keeps_base_tier(classifier: Classifier, text: str) -> None:
-    for kind in (MatterKind.PERTANYAAN, MatterKind.LAYANAN):
+    for kind in (MatterKind.QUESTION, MatterKind.SERVICE):
         result = classifier.classify(kind, text)
         assert result.tier is classifier.base[kind], text
         assert result.matched == ()
@@ -238,20 +238,20 @@ patterns = ["berbulan|bertahun bulan|tahun? =tidak|=belum dijawab|dibalas"]
         encoding="utf-8",
     )
     custom = Classifier(rules)
-    threatened = custom.classify(MatterKind.PERTANYAAN, "Saya diancam oleh oknum.")
+    threatened = custom.classify(MatterKind.QUESTION, "Saya diancam oleh oknum.")
     assert threatened.tier is Tier.BERKADAR
     assert threatened.matched == ("diancam",)
     assert "ancaman" in threatened.reason
     # The packaged rules still apply.
-    assert custom.classify(MatterKind.PERTANYAAN, "ada pungli").tier is Tier.BERKADAR
+    assert custom.classify(MatterKind.QUESTION, "ada pungli").tier is Tier.BERKADAR
     # A rule may lift to a lower tier than berkadar, and never lowers a heavier kind.
     slow = "Sudah berbulan-bulan tidak dijawab."
-    assert custom.classify(MatterKind.PERTANYAAN, slow).tier is Tier.NORMATIF
-    assert custom.classify(MatterKind.LAYANAN, slow).tier is Tier.TIDAK_BERKADAR
+    assert custom.classify(MatterKind.QUESTION, slow).tier is Tier.NORMATIF
+    assert custom.classify(MatterKind.SERVICE, slow).tier is Tier.TIDAK_BERKADAR
     # [base] of the added file overrides the packaged mapping.
-    assert custom.classify(MatterKind.ATURAN, ORDINARY).tier is Tier.TIDAK_BERKADAR
+    assert custom.classify(MatterKind.RULES, ORDINARY).tier is Tier.TIDAK_BERKADAR
     # The packaged classifier is unchanged.
-    assert default_classifier().classify(MatterKind.PERTANYAAN, "diancam").tier is Tier.RINGAN
+    assert default_classifier().classify(MatterKind.QUESTION, "diancam").tier is Tier.RINGAN
 
 
 def test_custom_rules_can_replace_packaged_rules(tmp_path: Path) -> None:
@@ -275,7 +275,7 @@ patterns = ["ancam"]
     )
     custom = Classifier(rules)
     assert [rule.id for rule in custom.rules] == ["ancaman"]
-    assert custom.classify(MatterKind.PERTANYAAN, "ada pungli").tier is Tier.RINGAN
+    assert custom.classify(MatterKind.QUESTION, "ada pungli").tier is Tier.RINGAN
 
 
 @pytest.mark.parametrize(

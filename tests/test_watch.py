@@ -66,7 +66,7 @@ async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
 
 
 async def test_reminder_and_overdue_each_exactly_once_across_restarts(desk: Desk) -> None:
-    ticket = await desk.file(MatterKind.ATURAN, at(12, 7, 10))
+    ticket = await desk.file(MatterKind.RULES, at(12, 7, 10))
     assert ticket.tier is Tier.NORMATIF
     # Received Mon 7 Dec 10:00; day of receipt never counts: 8, 9, 10, 11, 14 → Mon 14 Dec 16:00.
     assert ticket.deadline_at == at(12, 14, 16)
@@ -106,7 +106,7 @@ async def test_reminder_and_overdue_each_exactly_once_across_restarts(desk: Desk
 
 
 async def test_reclassified_to_a_later_deadline_is_watched_again(desk: Desk) -> None:
-    ticket = await desk.file(MatterKind.ATURAN, at(12, 7, 10))
+    ticket = await desk.file(MatterKind.RULES, at(12, 7, 10))
     assert await desk.watch.sweep(at(12, 14, 16, 5)) == [f"{ticket.code}:overdue"]
     desk.clock.now = at(12, 14, 16, 30)
     ticket = (await desk.service.reclassify(ticket.code, Tier.TIDAK_BERKADAR, STAFF)).ticket
@@ -123,8 +123,8 @@ async def test_reclassified_to_a_later_deadline_is_watched_again(desk: Desk) -> 
 
 
 async def test_answered_or_closed_tickets_stay_quiet(desk: Desk) -> None:
-    answered = await desk.file(MatterKind.ATURAN, at(12, 7, 10))
-    closed = await desk.file(MatterKind.ATURAN, at(12, 7, 10), user=502)
+    answered = await desk.file(MatterKind.RULES, at(12, 7, 10))
+    closed = await desk.file(MatterKind.RULES, at(12, 7, 10), user=502)
     desk.clock.now = at(12, 8, 9)
     await desk.service.staff_reply(answered.code, STAFF, "Jadwal diumumkan di SPSE pekan depan.")
     await desk.service.close(closed.code, STAFF, "Selesai lewat telepon.")
@@ -133,12 +133,12 @@ async def test_answered_or_closed_tickets_stay_quiet(desk: Desk) -> None:
 
 
 async def test_overdue_citizen_hears_the_target_and_offline_citizen_is_not_messaged(desk: Desk) -> None:
-    online = await desk.file(MatterKind.PERTANYAAN, at(12, 7, 9))
+    online = await desk.file(MatterKind.QUESTION, at(12, 7, 9))
     # Ringan, 3 office hours: Mon 7 Dec 09:00 → 12:00.
     assert online.deadline_at == at(12, 7, 12)
     desk.clock.now = at(12, 7, 10)
     offline, _pin = await register_offline(
-        desk.service, Channel.TELEPON, "Siti Aminah", "081298765432",
+        desk.service, Channel.PHONE, "Siti Aminah", "081298765432",
         "Menanyakan syarat kualifikasi penyedia.", Tier.RINGAN, STAFF, received_at=at(12, 7, 9),
     )
     await desk.service.set_target(online.code, at(12, 9, 14), STAFF)
@@ -155,8 +155,8 @@ async def test_overdue_citizen_hears_the_target_and_offline_citizen_is_not_messa
 
 
 async def test_candidates_use_the_open_deadline_index_and_skip_far_deadlines(desk: Desk) -> None:
-    near = await desk.file(MatterKind.ATURAN, at(12, 7, 10))
-    far = await desk.file(MatterKind.PELANGGARAN, at(12, 7, 10))
+    near = await desk.file(MatterKind.RULES, at(12, 7, 10))
+    far = await desk.file(MatterKind.WRONGDOING, at(12, 7, 10))
     assert far.tier is Tier.BERKADAR
     now = at(12, 11, 13)
     codes = [ticket.code for ticket in await desk.watch.candidates(now)]
@@ -190,7 +190,7 @@ async def test_candidate_bounds_never_miss_a_ticket_that_is_due_an_alert(desk: D
 
 
 async def test_threshold_order_overdue_wins(desk: Desk) -> None:
-    ticket = await desk.file(MatterKind.ATURAN, at(12, 7, 10))
+    ticket = await desk.file(MatterKind.RULES, at(12, 7, 10))
     assert desk.watch.threshold_for(ticket, at(12, 11, 13)) is Threshold.REMINDER
     assert desk.watch.threshold_for(ticket, at(12, 15, 9)) is Threshold.OVERDUE
     assert desk.watch.threshold_for(ticket, at(12, 8, 9)) is None
@@ -200,7 +200,7 @@ async def test_threshold_order_overdue_wins(desk: Desk) -> None:
 
 
 async def test_digest_skipped_on_holidays_and_weekends(desk: Desk) -> None:
-    await desk.file(MatterKind.PERTANYAAN, at(12, 22, 9))
+    await desk.file(MatterKind.QUESTION, at(12, 22, 9))
     # Thu 24 Dec cuti bersama, Fri 25 Dec Natal, Sat 26 Dec weekend.
     for day in (24, 25, 26, 27):
         assert desk.watch.digest_time(dt.date(2026, 12, day)) is None
@@ -209,10 +209,10 @@ async def test_digest_skipped_on_holidays_and_weekends(desk: Desk) -> None:
 
 
 async def test_digest_on_a_working_day_lists_due_and_overdue_once(desk: Desk) -> None:
-    due = await desk.file(MatterKind.ATURAN, at(12, 7, 10))  # deadline Mon 14 Dec 16:00
-    overdue = await desk.file(MatterKind.PERTANYAAN, at(12, 11, 9))  # Ringan: Fri 11 Dec 12:00
-    later = await desk.file(MatterKind.LAYANAN, at(12, 11, 9))  # 14 working days later
-    answered = await desk.file(MatterKind.PERTANYAAN, at(12, 11, 10))
+    due = await desk.file(MatterKind.RULES, at(12, 7, 10))  # deadline Mon 14 Dec 16:00
+    overdue = await desk.file(MatterKind.QUESTION, at(12, 11, 9))  # Ringan: Fri 11 Dec 12:00
+    later = await desk.file(MatterKind.SERVICE, at(12, 11, 9))  # 14 working days later
+    answered = await desk.file(MatterKind.QUESTION, at(12, 11, 10))
     desk.clock.now = at(12, 11, 11)
     await desk.service.staff_reply(answered.code, STAFF, "Sudah kami jawab.")
 
@@ -264,8 +264,8 @@ def test_next_digest_is_the_next_working_opening(tmp_path: Path) -> None:
 
 
 async def test_closed_status_excluded_even_when_overdue(desk: Desk) -> None:
-    ticket = await desk.file(MatterKind.PERTANYAAN, at(12, 7, 9))
+    ticket = await desk.file(MatterKind.QUESTION, at(12, 7, 9))
     desk.clock.now = at(12, 7, 9, 30)
     closed = (await desk.service.close(ticket.code, STAFF)).ticket
-    assert closed.status is Status.SELESAI
+    assert closed.status is Status.CLOSED
     assert await desk.watch.candidates(at(12, 8, 9)) == []

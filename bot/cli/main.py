@@ -50,11 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
 
     paket = sub.add_parser("paket", help="impor/ekspor data paket pengadaan (CSV)")
-    paket_sub = paket.add_subparsers(dest="paket_command", required=True, metavar="AKSI")
-    paket_import = paket_sub.add_parser("import", parents=[common], help="impor CSV (semua atau tidak sama sekali)")
-    paket_import.add_argument("file", type=Path)
-    paket_export = paket_sub.add_parser("export", parents=[common], help="ekspor CSV")
-    paket_export.add_argument("file", type=Path)
+    package_sub = paket.add_subparsers(dest="paket_command", required=True, metavar="AKSI")
+    package_import = package_sub.add_parser("import", parents=[common], help="impor CSV (semua atau tidak sama sekali)")
+    package_import.add_argument("file", type=Path)
+    package_export = package_sub.add_parser("export", parents=[common], help="ekspor CSV")
+    package_export.add_argument("file", type=Path)
 
     data = sub.add_parser("data", help="permintaan data pribadi (UU 27/2022)")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="AKSI")
@@ -125,13 +125,13 @@ def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
     return sandbox.cmd_sandbox(settings, args)
 
 
-def _paket_import(settings: Settings, args: argparse.Namespace) -> int:
+def _package_import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import paket
 
     return paket.cmd_import(settings, args)
 
 
-def _paket_export(settings: Settings, args: argparse.Namespace) -> int:
+def _package_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import paket
 
     return paket.cmd_export(settings, args)
@@ -161,8 +161,8 @@ _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "backup": _backup,
     "check": _check,
     "sandbox": _sandbox,
-    "paket import": _paket_import,
-    "paket export": _paket_export,
+    "paket import": _package_import,
+    "paket export": _package_export,
     "data export": _data_export,
     "data erase": _data_erase,
     "report": _report,

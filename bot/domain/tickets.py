@@ -31,10 +31,10 @@ def parse_ticket_code(text: str) -> str | None:
 
 class Channel(StrEnum):
     TELEGRAM = "telegram"
-    TATAP_MUKA = "tatap_muka"
-    TELEPON = "telepon"
+    IN_PERSON = "tatap_muka"
+    PHONE = "telepon"
     EMAIL = "email"
-    KOTAK_PENGADUAN = "kotak_pengaduan"
+    COMPLAINT_BOX = "kotak_pengaduan"
 
     @property
     def label(self) -> str:
@@ -43,18 +43,18 @@ class Channel(StrEnum):
 
 _CHANNEL_LABELS = {
     Channel.TELEGRAM: "Telegram",
-    Channel.TATAP_MUKA: "Tatap muka",
-    Channel.TELEPON: "Telepon / contact center",
+    Channel.IN_PERSON: "Tatap muka",
+    Channel.PHONE: "Telepon / contact center",
     Channel.EMAIL: "E-mail",
-    Channel.KOTAK_PENGADUAN: "Kotak pengaduan",
+    Channel.COMPLAINT_BOX: "Kotak pengaduan",
 }
 
 
 class Status(StrEnum):
-    BARU = "baru"
-    DIPROSES = "diproses"
-    DIJAWAB = "dijawab"
-    SELESAI = "selesai"
+    NEW = "baru"
+    IN_PROGRESS = "diproses"
+    ANSWERED = "dijawab"
+    CLOSED = "selesai"
 
     @property
     def label(self) -> str:
@@ -62,10 +62,10 @@ class Status(StrEnum):
 
 
 _STATUS_LABELS = {
-    Status.BARU: "Baru",
-    Status.DIPROSES: "Diproses",
-    Status.DIJAWAB: "Dijawab",
-    Status.SELESAI: "Selesai",
+    Status.NEW: "Baru",
+    Status.IN_PROGRESS: "Diproses",
+    Status.ANSWERED: "Dijawab",
+    Status.CLOSED: "Selesai",
 }
 
 
@@ -170,7 +170,7 @@ class Ticket:
 
     @property
     def is_open(self) -> bool:
-        return self.status is not Status.SELESAI
+        return self.status is not Status.CLOSED
 
     def is_overdue(self, now: dt.datetime) -> bool:
         """Past the legal deadline with no answer yet (an answered ticket met or missed it already)."""

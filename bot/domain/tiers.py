@@ -110,10 +110,10 @@ _TIER_ALIASES = {
 class MatterKind(StrEnum):
     """What the citizen says they bring; the classifier maps it to a base tier."""
 
-    PERTANYAAN = "pertanyaan"
-    ATURAN = "aturan"
-    LAYANAN = "layanan"
-    PELANGGARAN = "pelanggaran"
+    QUESTION = "pertanyaan"
+    RULES = "aturan"
+    SERVICE = "layanan"
+    WRONGDOING = "pelanggaran"
 
     @property
     def label(self) -> str:
@@ -136,16 +136,16 @@ class MatterKind(StrEnum):
 
 
 _KIND_LABELS = {
-    MatterKind.PERTANYAAN: "Pertanyaan / informasi",
-    MatterKind.ATURAN: "Penjelasan aturan",
-    MatterKind.LAYANAN: "Keluhan / saran layanan",
-    MatterKind.PELANGGARAN: "Dugaan pelanggaran",
+    MatterKind.QUESTION: "Pertanyaan / informasi",
+    MatterKind.RULES: "Penjelasan aturan",
+    MatterKind.SERVICE: "Keluhan / saran layanan",
+    MatterKind.WRONGDOING: "Dugaan pelanggaran",
 }
 _KIND_DESCRIPTIONS = {
-    MatterKind.PERTANYAAN: "Pertanyaan atau permintaan informasi seputar pengadaan.",
-    MatterKind.ATURAN: "Permintaan penjelasan aturan atau regulasi pengadaan barang/jasa.",
-    MatterKind.LAYANAN: "Keluhan atau saran tentang mutu layanan Biro PBJ.",
-    MatterKind.PELANGGARAN: (
+    MatterKind.QUESTION: "Pertanyaan atau permintaan informasi seputar pengadaan.",
+    MatterKind.RULES: "Permintaan penjelasan aturan atau regulasi pengadaan barang/jasa.",
+    MatterKind.SERVICE: "Keluhan atau saran tentang mutu layanan Biro PBJ.",
+    MatterKind.WRONGDOING: (
         "Dugaan pelanggaran: KKN, suap, persekongkolan, pungutan liar dan sejenisnya."
     ),
 }

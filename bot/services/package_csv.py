@@ -241,7 +241,7 @@ class CsvRow(BaseModel):
             raise ValueError(texts.csv_spse_conflict(self.tahap.label, spse.label))
         if spse is not None and self.tahap.stage is not None and int(self.tahap.stage) != 5:
             raise ValueError(texts.CSV_SPSE_OUTSIDE_STAGE5)
-        if spse is not None and self.tahap.outcome is Outcome.SELESAI:
+        if spse is not None and self.tahap.outcome is Outcome.COMPLETED:
             raise ValueError(texts.CSV_SPSE_SELESAI)
         if self.tender_ulang_dari is not None and self.tender_ulang_dari == self.kode:
             raise ValueError(texts.CSV_RETENDER_SELF)

@@ -49,11 +49,11 @@ class Stage(IntEnum):
     """The six steps of the procedure, numbered as in the service standard."""
 
     RUP = 1  # Rencana Umum Pengadaan diumumkan
-    FORMULIR = 2  # formulir persiapan pengadaan diisi
-    REVIU = 3  # reviu dokumen persiapan oleh Pokmil dan pengguna
-    BA_REVIU = 4  # Berita Acara Hasil Reviu ditandatangani
-    PEMILIHAN = 5  # pemilihan penyedia oleh Pokmil (SPSE)
-    HASIL = 6  # hasil pemilihan diterima pengguna
+    PREPARATION_FORM = 2  # formulir persiapan pengadaan diisi
+    REVIEW = 3  # reviu dokumen persiapan oleh Pokmil dan pengguna
+    REVIEW_MINUTES = 4  # Berita Acara Hasil Reviu ditandatangani
+    SELECTION = 5  # pemilihan penyedia oleh Pokmil (SPSE)
+    RESULT = 6  # hasil pemilihan diterima pengguna
 
     @property
     def label(self) -> str:
@@ -66,11 +66,11 @@ class Stage(IntEnum):
 
 
 class Outcome(StrEnum):
-    SELESAI = "selesai"
-    DIKEMBALIKAN = "dikembalikan"  # documents returned to the user for improvement
-    GAGAL = "gagal"
-    BATAL = "batal"
-    TENDER_ULANG = "tender_ulang"  # re-tender under a new SPSE code
+    COMPLETED = "selesai"
+    RETURNED = "dikembalikan"  # documents returned to the user for improvement
+    FAILED = "gagal"
+    CANCELLED = "batal"
+    RETENDERED = "tender_ulang"  # re-tender under a new SPSE code
 
     @property
     def label(self) -> str:
@@ -101,11 +101,11 @@ class SpseStage(StrEnum):
 # Where an outcome leaves a package whose earlier stage is unknown (a new row in a CSV file):
 # a tender can only fail or be repeated in stage 5, and documents are returned after the reviu.
 _OUTCOME_DEFAULT_STAGE = {
-    Outcome.SELESAI: Stage.HASIL,
-    Outcome.DIKEMBALIKAN: Stage.REVIU,
-    Outcome.GAGAL: Stage.PEMILIHAN,
-    Outcome.BATAL: Stage.RUP,
-    Outcome.TENDER_ULANG: Stage.PEMILIHAN,
+    Outcome.COMPLETED: Stage.RESULT,
+    Outcome.RETURNED: Stage.REVIEW,
+    Outcome.FAILED: Stage.SELECTION,
+    Outcome.CANCELLED: Stage.RUP,
+    Outcome.RETENDERED: Stage.SELECTION,
 }
 
 
@@ -118,9 +118,9 @@ class StageState:
     outcome: Outcome | None = None
 
     def __post_init__(self) -> None:
-        if self.spse is not None and self.stage is not Stage.PEMILIHAN:
+        if self.spse is not None and self.stage is not Stage.SELECTION:
             raise ValueError("SPSE step outside stage 5")
-        if self.outcome is Outcome.SELESAI and self.stage is not Stage.HASIL:
+        if self.outcome is Outcome.COMPLETED and self.stage is not Stage.RESULT:
             raise ValueError("selesai implies stage 6")
 
     @property
@@ -129,8 +129,8 @@ class StageState:
 
     @property
     def documents(self) -> tuple[str, ...]:
-        if self.outcome is Outcome.SELESAI:
-            return Stage.HASIL.documents
+        if self.outcome is Outcome.COMPLETED:
+            return Stage.RESULT.documents
         if self.outcome is not None:
             return ()  # returned, failed or cancelled work produces none of the standard's products
         return self.stage.documents
@@ -158,7 +158,7 @@ class StageChoice:
     def __post_init__(self) -> None:
         if (self.stage is None) == (self.outcome is None):
             raise ValueError("a choice is either a stage or an outcome")
-        if self.spse is not None and self.stage not in (None, Stage.PEMILIHAN):
+        if self.spse is not None and self.stage not in (None, Stage.SELECTION):
             raise ValueError("SPSE step outside stage 5")
 
     @classmethod
@@ -167,7 +167,7 @@ class StageChoice:
 
     @classmethod
     def of_spse(cls, spse: SpseStage) -> StageChoice:
-        return cls(stage=Stage.PEMILIHAN, spse=spse)
+        return cls(stage=Stage.SELECTION, spse=spse)
 
     @classmethod
     def of_outcome(cls, outcome: Outcome, spse: SpseStage | None = None) -> StageChoice:
@@ -200,15 +200,15 @@ class StageChoice:
         """
         if self.stage is not None:
             spse = self.spse
-            if (spse is None and keep_spse and self.stage is Stage.PEMILIHAN and current is not None
-                    and current.stage is Stage.PEMILIHAN and current.outcome is None):
+            if (spse is None and keep_spse and self.stage is Stage.SELECTION and current is not None
+                    and current.stage is Stage.SELECTION and current.outcome is None):
                 spse = current.spse
-            return StageState(self.stage, spse if self.stage is Stage.PEMILIHAN else None, None)
+            return StageState(self.stage, spse if self.stage is Stage.SELECTION else None, None)
         assert self.outcome is not None
-        if self.outcome is Outcome.SELESAI:
-            return StageState(Stage.HASIL, None, Outcome.SELESAI)
-        if self.outcome in (Outcome.GAGAL, Outcome.TENDER_ULANG) or self.spse is not None:
-            stage = Stage.PEMILIHAN  # only a tender can fail or be repeated; SPSE steps are stage 5
+        if self.outcome is Outcome.COMPLETED:
+            return StageState(Stage.RESULT, None, Outcome.COMPLETED)
+        if self.outcome in (Outcome.FAILED, Outcome.RETENDERED) or self.spse is not None:
+            stage = Stage.SELECTION  # only a tender can fail or be repeated; SPSE steps are stage 5
         elif current is not None:
             stage = current.stage  # the outcome stops the package where it was
         else:
@@ -216,7 +216,7 @@ class StageChoice:
         spse = self.spse
         if spse is None and keep_spse and current is not None and current.stage is stage:
             spse = current.spse
-        return StageState(stage, spse if stage is Stage.PEMILIHAN else None, self.outcome)
+        return StageState(stage, spse if stage is Stage.SELECTION else None, self.outcome)
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -272,24 +272,24 @@ def _normalize(text: str) -> str:
 _STAGE_ALIASES: dict[Stage, tuple[str, ...]] = {
     Stage.RUP: ("rencana umum pengadaan", "rencana umum", "rup", "pengumuman rup", "rup diumumkan",
                 "sirup"),
-    Stage.FORMULIR: ("formulir persiapan pengadaan", "formulir persiapan", "formulir",
+    Stage.PREPARATION_FORM: ("formulir persiapan pengadaan", "formulir persiapan", "formulir",
                      "persiapan pengadaan", "isi formulir"),
-    Stage.REVIU: ("reviu", "review", "reviu dokumen persiapan", "review dokumen persiapan",
+    Stage.REVIEW: ("reviu", "review", "reviu dokumen persiapan", "review dokumen persiapan",
                   "reviu dokumen", "review dokumen"),
-    Stage.BA_REVIU: ("berita acara hasil reviu", "berita acara hasil review", "ba hasil reviu",
+    Stage.REVIEW_MINUTES: ("berita acara hasil reviu", "berita acara hasil review", "ba hasil reviu",
                      "ba hasil review", "ba reviu", "ba review", "berita acara reviu"),
-    Stage.PEMILIHAN: ("pemilihan penyedia", "pemilihan", "proses pemilihan", "tender",
+    Stage.SELECTION: ("pemilihan penyedia", "pemilihan", "proses pemilihan", "tender",
                       "proses tender", "lelang"),
-    Stage.HASIL: ("hasil pemilihan", "hasil pemilihan diterima", "hasil diterima",
+    Stage.RESULT: ("hasil pemilihan", "hasil pemilihan diterima", "hasil diterima",
                   "diterima pengguna", "hasil pemilihan penyedia"),
 }
 _OUTCOME_ALIASES: dict[Outcome, tuple[str, ...]] = {
-    Outcome.SELESAI: ("selesai", "tuntas", "rampung"),
-    Outcome.DIKEMBALIKAN: ("dikembalikan", "dikembalikan untuk perbaikan", "kembalikan",
+    Outcome.COMPLETED: ("selesai", "tuntas", "rampung"),
+    Outcome.RETURNED: ("dikembalikan", "dikembalikan untuk perbaikan", "kembalikan",
                            "perbaikan", "dikembalikan ke pengguna", "kembali ke pengguna"),
-    Outcome.GAGAL: ("gagal", "tender gagal", "pemilihan gagal", "gagal tender"),
-    Outcome.BATAL: ("batal", "dibatalkan", "pembatalan", "tender batal"),
-    Outcome.TENDER_ULANG: ("tender ulang", "ulang", "diulang", "retender", "re tender",
+    Outcome.FAILED: ("gagal", "tender gagal", "pemilihan gagal", "gagal tender"),
+    Outcome.CANCELLED: ("batal", "dibatalkan", "pembatalan", "tender batal"),
+    Outcome.RETENDERED: ("tender ulang", "ulang", "diulang", "retender", "re tender",
                            "lelang ulang", "pemilihan ulang"),
 }
 _SPSE_ALIASES: dict[SpseStage, tuple[str, ...]] = {
@@ -648,7 +648,7 @@ def _without_superseded(packages: list[Package]) -> list[Package]:
     """Hides a repeated tender when its re-tender is in the same result (same RUP)."""
     codes = {package.code for package in packages}
     return [package for package in packages
-            if not (package.state.outcome is Outcome.TENDER_ULANG and package.retendered_as in codes)]
+            if not (package.state.outcome is Outcome.RETENDERED and package.retendered_as in codes)]
 
 
 # --- the service ----------------------------------------------------------------------------------
@@ -757,7 +757,7 @@ class PackageService:
         ``document`` overrides the standard's document name for this stage (e.g. a BA number).
         """
         target_code = parse_code(new_code) if new_code is not None else None
-        if target_code is not None and choice.outcome is not Outcome.TENDER_ULANG:
+        if target_code is not None and choice.outcome is not Outcome.RETENDERED:
             raise PackageError(texts.NEW_CODE_ONLY_FOR_RETENDER)
         note = (note or "").strip() or None
         operation = f"package_stage:{idempotency_key}" if idempotency_key is not None else None

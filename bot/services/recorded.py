@@ -39,7 +39,7 @@ from bot.services.tickets import TicketClosed, TicketError, TicketNotFound, Tick
 from storage import tickets as repo
 from storage.db import to_db_time
 
-OFFLINE_CHANNELS = frozenset({Channel.TATAP_MUKA, Channel.TELEPON, Channel.EMAIL, Channel.KOTAK_PENGADUAN})
+OFFLINE_CHANNELS = frozenset({Channel.IN_PERSON, Channel.PHONE, Channel.EMAIL, Channel.COMPLAINT_BOX})
 PIN_LENGTH = 6
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(hours=1)
@@ -191,7 +191,7 @@ def _kind_for_tier(tickets: TicketService, tier: Tier) -> MatterKind:
     for kind, base in tickets.classifier.base.items():
         if base is tier:
             return kind
-    return MatterKind.LAYANAN
+    return MatterKind.SERVICE
 
 
 # --- linking --------------------------------------------------------------------------------

@@ -160,7 +160,7 @@ class TicketService:
                 raise TicketClosed(code)
 
         def change(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
-            fields: dict[str, Any] = {"status": Status.DIJAWAB.value}
+            fields: dict[str, Any] = {"status": Status.ANSWERED.value}
             if ticket.first_answer_at is None:
                 fields["first_answer_at"] = now
             return fields
@@ -174,13 +174,13 @@ class TicketService:
         def check(ticket: Ticket) -> None:
             if not ticket.is_open:
                 raise TicketClosed(code)
-            if ticket.status is not Status.BARU:
+            if ticket.status is not Status.NEW:
                 raise NothingToChange(code)
 
         return await self._act(
             code, idempotency_key, check, EventKind.STATUS_CHANGED, staff,
-            {"from": Status.BARU.value, "to": Status.DIPROSES.value}, (),
-            lambda ticket, now: {"status": Status.DIPROSES.value},
+            {"from": Status.NEW.value, "to": Status.IN_PROGRESS.value}, (),
+            lambda ticket, now: {"status": Status.IN_PROGRESS.value},
         )
 
     async def reclassify(
@@ -222,7 +222,7 @@ class TicketService:
 
         return await self._act(
             code, idempotency_key, check, EventKind.CLOSED, staff, {"note": note or ""}, (),
-            lambda ticket, now: {"status": Status.SELESAI.value, "closed_at": now},
+            lambda ticket, now: {"status": Status.CLOSED.value, "closed_at": now},
         )
 
     async def reopen(self, code: str, staff: Actor, *, idempotency_key: str | None = None) -> Outcome:
@@ -232,7 +232,7 @@ class TicketService:
 
         return await self._act(
             code, idempotency_key, check, EventKind.REOPENED, staff, {}, (),
-            lambda ticket, now: {"status": Status.DIPROSES.value, "closed_at": None},
+            lambda ticket, now: {"status": Status.IN_PROGRESS.value, "closed_at": None},
         )
 
     async def reveal_identity(self, code: str, admin: Actor, *, idempotency_key: str | None = None) -> Outcome:

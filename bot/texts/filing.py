@@ -36,10 +36,10 @@ CONTACT_NOT_YOURS = "Mohon kirim nomor Anda sendiri dengan tombol «Kirim nomor 
 
 ASK_KIND = step(3, "Pengaduan Anda termasuk yang mana?")
 KIND_BUTTONS = {
-    MatterKind.PERTANYAAN: "❓ Pertanyaan / permintaan informasi",
-    MatterKind.ATURAN: "📘 Penjelasan aturan pengadaan",
-    MatterKind.LAYANAN: "🗣 Keluhan / saran tentang layanan",
-    MatterKind.PELANGGARAN: "⚠️ Dugaan pelanggaran (KKN, suap, kolusi, pungli)",
+    MatterKind.QUESTION: "❓ Pertanyaan / permintaan informasi",
+    MatterKind.RULES: "📘 Penjelasan aturan pengadaan",
+    MatterKind.SERVICE: "🗣 Keluhan / saran tentang layanan",
+    MatterKind.WRONGDOING: "⚠️ Dugaan pelanggaran (KKN, suap, kolusi, pungli)",
 }
 KIND_BY_BUTTON_TEXT = "Silakan pilih salah satu tombol di atas."
 

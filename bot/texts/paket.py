@@ -572,7 +572,7 @@ ASK_CODE = ("📦 Kirim <b>kode paket</b> (SPSE) atau <b>kode RUP</b> (SIRUP) ya
 ASK_CODE_WHILE_FILING = ("📦 Untuk mengecek paket, kirim <code>/paket KODE</code>, misalnya "
                          "<code>/paket 10130232000</code>.")
 ASK_CANCELLED = "Baik, pengecekan paket dibatalkan."
-PAKET_USAGE = ("Tulis <code>/paket KODE</code> dengan kode paket (SPSE) atau kode RUP (SIRUP), "
+PACKAGE_USAGE = ("Tulis <code>/paket KODE</code> dengan kode paket (SPSE) atau kode RUP (SIRUP), "
                "misalnya <code>/paket 10130232000</code>.")
 FOLLOW_USAGE = (f"Tulis <code>/{FOLLOW_COMMAND} KODE</code> untuk menerima kabar setiap kali tahap "
                 f"paket itu berubah, misalnya <code>/{FOLLOW_COMMAND} 10130232000</code>.")
@@ -613,7 +613,7 @@ def followed_list(packages: Sequence[Package]) -> str:
 
 # --- chat: staff commands ------------------------------------------------------------------------
 
-TAHAP_USAGE = (
+STAGE_USAGE = (
     "<b>Ubah tahap paket</b>\n"
     "<code>/paket_tahap KODE TAHAP [catatan]</code>\n"
     "TAHAP: nomor 1–6, hasil akhir (selesai, dikembalikan, gagal, batal, tender ulang) atau tahap "
@@ -624,7 +624,7 @@ TAHAP_USAGE = (
     "<code>/paket_tahap 10130232000 tender ulang 10130233000 peserta kurang dari 3</code>"
 )
 INFO_USAGE = "Tulis <code>/paket_info KODE</code> (kode paket atau kode RUP)."
-PUBLIK_USAGE = ("Tulis <code>/paket_publik KODE ya</code> untuk menampilkan paket kepada warga, atau "
+VISIBILITY_USAGE = ("Tulis <code>/paket_publik KODE ya</code> untuk menampilkan paket kepada warga, atau "
                 "<code>/paket_publik KODE tidak</code> untuk menyembunyikannya [catatan].")
 STAGE_CHOICE_INVALID = "Pilihan tahap ini tidak dikenal. Ketik ulang perintah <code>/paket_tahap</code>."
 

@@ -163,7 +163,7 @@ def month_message(figures: MonthFigures) -> str:
 # The month when none is given: in the first days of a month the previous month's report is
 # what staff want (it is complete); later in the month, the current month so far.
 
-LAPORAN_USAGE = (
+REPORT_USAGE = (
     "Pakai: <code>/laporan [YYYY-MM]</code>, mis. <code>/laporan 2026-11</code>.\n"
     f"Tanpa bulan: bulan lalu bila hari ini tanggal 1–{DEFAULT_PREVIOUS_MONTH_UNTIL_DAY}, "
     "selain itu bulan berjalan sampai saat ini.\n"
@@ -171,11 +171,11 @@ LAPORAN_USAGE = (
 )
 
 
-def laporan_bad_month(text: str) -> str:
-    return f"Bulan «{esc(text[:40])}» tidak sah.\n{LAPORAN_USAGE}"
+def report_bad_month(text: str) -> str:
+    return f"Bulan «{esc(text[:40])}» tidak sah.\n{REPORT_USAGE}"
 
 
-def laporan_future_month(year: int, month: int) -> str:
+def report_future_month(year: int, month: int) -> str:
     return f"{esc(month_title(year, month))} belum dimulai; belum ada data untuk dilaporkan."
 
 

@@ -278,7 +278,7 @@ def target_unchanged(code: str) -> str:
 OFFLINE_CHANNEL_CODES = "tatap_muka, telepon, email, kotak_pengaduan"
 OFFLINE_TIER_CODES = "ringan, normatif, tidak-berkadar, berkadar"
 
-CATAT_USAGE = (
+RECORDING_USAGE = (
     "Pakai: <code>/catat SALURAN TINGKAT | nama | kontak | uraian</code>\n"
     f"Saluran: {OFFLINE_CHANNEL_CODES}\n"
     f"Tingkat: {OFFLINE_TIER_CODES}\n"
@@ -288,79 +288,79 @@ CATAT_USAGE = (
 )
 
 
-def catat_problem(problem: str) -> str:
+def recording_problem(problem: str) -> str:
     """One-command form: what is wrong, then the usage line."""
-    return f"Belum dicatat: {esc(problem)}.\n\n{CATAT_USAGE}"
+    return f"Belum dicatat: {esc(problem)}.\n\n{RECORDING_USAGE}"
 
 
-CATAT_MISSING_PARTS = "bagian yang dipisah «|» harus empat: saluran dan tingkat, nama, kontak, uraian"
+RECORDING_MISSING_PARTS = "bagian yang dipisah «|» harus empat: saluran dan tingkat, nama, kontak, uraian"
 
 
-def catat_unknown_channel(text: str) -> str:
+def recording_unknown_channel(text: str) -> str:
     return f"saluran «{text}» tidak dikenal (pilih {OFFLINE_CHANNEL_CODES})"
 
 
-def catat_unknown_tier(text: str) -> str:
+def recording_unknown_tier(text: str) -> str:
     return f"tingkat «{text}» tidak dikenal (pilih {OFFLINE_TIER_CODES})"
 
 
-CATAT_NO_TIER = f"tingkat belum diisi (pilih {OFFLINE_TIER_CODES})"
-CATAT_NAME_INVALID = "nama pelapor harus 2–100 karakter dan memuat huruf"
-CATAT_CONTACT_INVALID = (
+RECORDING_NO_TIER = f"tingkat belum diisi (pilih {OFFLINE_TIER_CODES})"
+RECORDING_NAME_INVALID = "nama pelapor harus 2–100 karakter dan memuat huruf"
+RECORDING_CONTACT_INVALID = (
     "kontak harus nomor telepon Indonesia (mis. 0812 3456 7890) atau alamat e-mail"
 )
 
 
-def catat_description_short(minimum: int) -> str:
+def recording_description_short(minimum: int) -> str:
     return f"uraian terlalu singkat (minimal {minimum} karakter)"
 
 
-def catat_description_long(length: int, maximum: int) -> str:
+def recording_description_long(length: int, maximum: int) -> str:
     return f"uraian terlalu panjang ({length} karakter; batas {maximum})"
 
 
-def catat_refused(reason: str) -> str:
+def recording_refused(reason: str) -> str:
     return f"Belum dicatat: {esc(reason)}."
 
 
 # Guided /catat flow (staff chat). Prompts ask for a *reply*: in privacy mode a group bot sees
 # only commands and replies to its own messages.
-CATAT_ASK_CHANNEL = "📝 <b>Catat pengaduan luring</b>\nLangkah 1/5 — dari saluran mana pengaduan ini diterima?"
-CATAT_ASK_TIER = "📝 <b>Catat pengaduan luring</b>\nLangkah 2/5 — tingkat pengaduan:"
+RECORDING_ASK_CHANNEL = "📝 <b>Catat pengaduan luring</b>\nLangkah 1/5 — dari saluran mana pengaduan ini diterima?"
+RECORDING_ASK_TIER = "📝 <b>Catat pengaduan luring</b>\nLangkah 2/5 — tingkat pengaduan:"
 
 
-def catat_chosen(channel_label: str, tier_label: str | None = None) -> str:
+def recording_chosen(channel_label: str, tier_label: str | None = None) -> str:
     tier = f" · Tingkat: <b>{esc(tier_label)}</b>" if tier_label else ""
     return f"📝 <b>Catat pengaduan luring</b>\nSaluran: <b>{esc(channel_label)}</b>{tier}"
 
 
-CATAT_ASK_NAME = "Langkah 3/5 — <b>balas</b> (reply) pesan ini dengan <b>nama pelapor</b>."
-CATAT_ASK_CONTACT = (
+RECORDING_ASK_NAME = "Langkah 3/5 — <b>balas</b> (reply) pesan ini dengan <b>nama pelapor</b>."
+RECORDING_ASK_CONTACT = (
     "Langkah 4/5 — <b>balas</b> pesan ini dengan <b>kontak pelapor</b> (nomor telepon atau e-mail)."
 )
 
 
-def catat_ask_description(minimum: int, maximum: int) -> str:
+def recording_ask_description(minimum: int, maximum: int) -> str:
     return (
         "Langkah 5/5 — <b>balas</b> pesan ini dengan <b>uraian pengaduan</b> "
         f"({minimum}–{maximum} karakter)."
     )
 
 
-def catat_try_again(problem: str) -> str:
+def recording_try_again(problem: str) -> str:
     return f"⚠️ {esc(problem[:1].upper() + problem[1:])}. Silakan balas lagi."
 
 
-CATAT_CANCEL_BUTTON = "✖️ Batal"
-CATAT_CANCELLED = "Pencatatan pengaduan luring dibatalkan; tidak ada yang disimpan."
-CATAT_EXPIRED = (
+RECORDING_CANCEL_BUTTON = "✖️ Batal"
+RECORDING_CANCELLED = "Pencatatan pengaduan luring dibatalkan; tidak ada yang disimpan."
+RECORDING_EXPIRED = (
     "Pencatatan sebelumnya dihentikan karena terlalu lama tidak dilanjutkan; tidak ada yang "
     "disimpan. Mulai lagi dengan /catat."
 )
-CATAT_TOAST_INACTIVE = "Tombol ini bukan untuk sesi pencatatan Anda yang aktif. Mulai dengan /catat."
-CATAT_NAME_PLACEHOLDER = "Nama pelapor"
-CATAT_CONTACT_PLACEHOLDER = "Nomor telepon atau e-mail"
-CATAT_DESCRIPTION_PLACEHOLDER = "Uraian pengaduan"
+RECORDING_TOAST_INACTIVE = "Tombol ini bukan untuk sesi pencatatan Anda yang aktif. Mulai dengan /catat."
+RECORDING_NAME_PLACEHOLDER = "Nama pelapor"
+RECORDING_CONTACT_PLACEHOLDER = "Nomor telepon atau e-mail"
+RECORDING_DESCRIPTION_PLACEHOLDER = "Uraian pengaduan"
 
 # Answers to rating buttons are toasts: plain text, under Telegram's 200 characters.
 RATING_UNAVAILABLE = "Penilaian untuk pengaduan ini tidak dapat dicatat. Terima kasih."
