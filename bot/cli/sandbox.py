@@ -577,7 +577,9 @@ class Sandbox:
         db = self._desk().db
         loop = asyncio.get_running_loop()
         end = loop.time() + self.timeout
-        while not await journal.is_done(db, driven.update_id):
+        update_id = driven.update_id
+        assert update_id is not None  # delivered
+        while not await journal.is_done(db, update_id):
             if loop.time() > end:
                 raise SandboxError(f"bot belum selesai memproses pesan ini setelah {self.timeout:g} detik")
             await asyncio.sleep(0.005)
