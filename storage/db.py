@@ -63,6 +63,18 @@ def latest_version() -> int:
     return len(migrations())
 
 
+def read_schema_version(path: Path) -> int:
+    """The schema version of the file at ``path``, read without writing anything (no WAL set-up,
+    no migration; a plain read-only connection). Raises ``sqlite3.Error`` for a file that is not
+    an SQLite database."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("PRAGMA user_version").fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        conn.close()
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn

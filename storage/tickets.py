@@ -259,3 +259,16 @@ async def _fetchone(conn: aiosqlite.Connection | Database, sql: str, params: tup
         return await conn.fetchone(sql, params)
     async with conn.execute(sql, params) as cursor:
         return await cursor.fetchone()
+
+
+async def pin_hash_of(conn: aiosqlite.Connection, ticket_id: int) -> str | None:
+    """The stored PIN hash of a recorded complaint (not part of :class:`Ticket`: it is a secret)."""
+    async with conn.execute("SELECT pin_hash FROM tickets WHERE id = ?", (ticket_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+async def last_message_ids(db: Database) -> dict[int, int]:
+    """The highest message id linked to a ticket, per chat."""
+    rows = await db.fetchall("SELECT chat_id, MAX(message_id) AS top FROM message_links GROUP BY chat_id")
+    return {int(row["chat_id"]): int(row["top"]) for row in rows}

@@ -25,7 +25,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.cli.errors import EXIT_FAILED, EXIT_OK
 from bot.config import ConfigError, Settings
-from storage.db import Database, DatabaseError, latest_version
+from storage.db import Database, DatabaseError, latest_version, read_schema_version
 
 MIGRATE_HINT = "hentikan bot, buat cadangan (pbj-helpdesk backup BERKAS), lalu jalankan: pbj-helpdesk check --migrate"
 STAFF_GROUP_HINT = (
@@ -85,16 +85,6 @@ async def run_checks(settings: Settings, *, migrate: bool, request: BaseRequest 
 # --- database ----------------------------------------------------------------------------
 
 
-def _schema_version(path: Path) -> int:
-    """The schema version, read without writing anything (no WAL set-up, no migration)."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        row = conn.execute("PRAGMA user_version").fetchone()
-        return int(row[0]) if row else 0
-    finally:
-        conn.close()
-
-
 async def check_database(path: Path, *, migrate: bool) -> CheckResult:
     name = "Basis data"
     latest = latest_version()
@@ -105,7 +95,7 @@ async def check_database(path: Path, *, migrate: bool) -> CheckResult:
         before = 0
     else:
         try:
-            before = _schema_version(path)
+            before = read_schema_version(path)
         except sqlite3.Error as exc:
             return _failed(name, f"{path} tidak dapat dibaca sebagai basis data SQLite: {exc}")
         if before < latest and not migrate:

@@ -35,7 +35,10 @@ from bot.delivery.runner import HelpdeskRunner
 from bot.fakebot import DrivenUpdate, DriverError, FakeTelegram, FakeUser, SentMessage, utf16_len
 from bot.fakebot.request import FakeRequest
 from bot.services.package_csv import import_demo
+from storage import journal
 from storage.db import Database
+from storage.package_counts import count_packages
+from storage.tickets import last_message_ids
 
 DEFAULT_DATABASE = Path("data/sandbox.sqlite3")
 # Looks like a BotFather token; it is only ever shown to the in-process double.
@@ -267,7 +270,7 @@ class Sandbox:
         """A fresh sandbox gets the clearly marked [DEMO] packages, so «Cek Status Paket» has
         something to show (e.g. /paket 99999001000)."""
         desk = self._desk()
-        if not await desk.db.fetchval("SELECT COUNT(*) FROM packages"):
+        if not await count_packages(desk.db):
             await import_demo(desk.db, zone=desk.zone)
 
     async def stop(self) -> None:
@@ -290,17 +293,17 @@ class Sandbox:
         """
         db = await Database.open(self.settings.storage.database)
         try:
-            last_update = await db.fetchval("SELECT MAX(update_id) FROM update_journal")
-            links = await db.fetchall("SELECT chat_id, MAX(message_id) AS top FROM message_links GROUP BY chat_id")
+            last_update = await journal.last_update_id(db)
+            tops = await last_message_ids(db)
         finally:
             await db.close()
         if last_update is not None:
             # No public setter in the double: continue its update counter like Telegram's.
-            self.fake._next_update_id = max(self.fake._next_update_id, int(last_update) + 1)
-        for row in links:
-            chat = self.fake.chats.get(int(row["chat_id"]))
+            self.fake._next_update_id = max(self.fake._next_update_id, last_update + 1)
+        for chat_id, top in tops.items():
+            chat = self.fake.chats.get(chat_id)
             if chat is not None:
-                chat.next_message_id = max(chat.next_message_id, int(row["top"]) + 1)
+                chat.next_message_id = max(chat.next_message_id, top + 1)
 
     def _desk(self) -> Any:
         assert self.runner is not None and self.runner.desk is not None
@@ -573,8 +576,9 @@ class Sandbox:
         db = self._desk().db
         loop = asyncio.get_running_loop()
         end = loop.time() + self.timeout
-        while not await db.fetchval("SELECT done_at FROM update_journal WHERE update_id = ?",
-                                    (driven.update_id,)):
+        update_id = driven.update_id
+        assert update_id is not None  # delivered
+        while not await journal.is_done(db, update_id):
             if loop.time() > end:
                 raise SandboxError(f"bot belum selesai memproses pesan ini setelah {self.timeout:g} detik")
             await asyncio.sleep(0.005)
@@ -584,7 +588,7 @@ class Sandbox:
         db = self._desk().db
         loop = asyncio.get_running_loop()
         end = loop.time() + self.timeout
-        while await db.fetchval("SELECT COUNT(*) FROM update_journal WHERE done_at IS NULL"):
+        while await journal.count_unfinished(db):
             if loop.time() > end:
                 self.error("pesan dari sesi sebelumnya belum selesai diproses")
                 return

@@ -24,6 +24,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
+from storage import journal as repo
 from storage.db import Database, to_db_time, utc_now
 
 log = logging.getLogger(__name__)
@@ -42,15 +43,11 @@ class Journal:
             return
         now = to_db_time(utc_now())
         ids = [raw["update_id"] for raw in updates]
-        marks = ",".join("?" for _ in ids)
         async with self.db.transaction() as conn:
-            async with conn.execute(f"SELECT update_id FROM update_journal WHERE update_id IN ({marks})", ids) as cur:
-                known = {row[0] for row in await cur.fetchall()}
+            known = await repo.known_ids(conn, ids)
             rows = [(raw["update_id"], json.dumps(raw, ensure_ascii=False), now)
                     for raw in updates if raw["update_id"] not in known]
-            await conn.executemany(
-                "INSERT OR IGNORE INTO update_journal (update_id, payload, received_at) VALUES (?, ?, ?)", rows
-            )
+            await repo.insert_many(conn, rows)
         fresh = [update_id for update_id, _, _ in rows]
         self._admitted.update(fresh)
         if len(fresh) < len(updates):
@@ -67,11 +64,7 @@ class Journal:
         """Journals a single update (webhook); False if it was journaled before."""
         payload = json.dumps(update.to_dict(), ensure_ascii=False)
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO update_journal (update_id, payload, received_at) VALUES (?, ?, ?)",
-                (update.update_id, payload, to_db_time(utc_now())),
-            )
-            return cursor.rowcount == 1
+            return await repo.insert_one(conn, update.update_id, payload, utc_now())
 
 
 class JournalingRequest(BaseRequest):
@@ -129,12 +122,9 @@ class JournalingQueue(asyncio.Queue[Any]):
 
 
 async def pending_updates(db: Database, bot: Bot) -> list[Update]:
-    rows = await db.fetchall(
-        "SELECT update_id, payload FROM update_journal WHERE done_at IS NULL ORDER BY update_id"
-    )
     updates = []
-    for row in rows:
-        update = Update.de_json(json.loads(row["payload"]), bot)
+    for _, payload in await repo.unfinished(db):
+        update = Update.de_json(json.loads(payload), bot)
         if update is not None:
             updates.append(update)
     return updates
@@ -156,9 +146,6 @@ async def prune_journal(db: Database, keep_days: int = 7, now: dt.datetime | Non
     They are only needed to recognise redeliveries, which Telegram makes within a day; the
     record that matters (tickets, history) lives in the ticket tables.
     """
-    cutoff = to_db_time((now or utc_now()) - dt.timedelta(days=keep_days))
+    cutoff = (now or utc_now()) - dt.timedelta(days=keep_days)
     async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "DELETE FROM update_journal WHERE done_at IS NOT NULL AND done_at < ?", (cutoff,)
-        )
-        return max(cursor.rowcount, 0)
+        return await repo.delete_finished_before(conn, cutoff)

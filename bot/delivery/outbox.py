@@ -17,10 +17,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import html
-import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
@@ -28,7 +27,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.services.notices import StaffChat
 from bot.texts.format import TELEGRAM_CAPTION_LIMIT, split_for_telegram
-from storage.db import Database, to_db_time, utc_now
+from storage import outbox as repo
+from storage import runtime_settings
+from storage.db import Database, utc_now
 from storage.outbox import OutboxRow, due_rows
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def plain_text(html_text: str) -> str:
 
 
 async def adopted_staff_chat(db: Database) -> int | None:
-    value = await db.fetchval("SELECT value FROM runtime_settings WHERE key = ?", (STAFF_CHAT_KEY,))
+    value = await runtime_settings.get(db, STAFF_CHAT_KEY)
     return int(value) if value is not None else None
 
 
@@ -102,10 +103,7 @@ class OutboxSender:
         end = loop.time() + timeout
         while loop.time() < end:
             self.wake()
-            pending = await self.db.fetchval(
-                "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?",
-                (to_db_time(utc_now()),),
-            )
+            pending = await repo.count_due(self.db, utc_now())
             if not pending and not self._busy_chats:
                 return
             await asyncio.sleep(0.01)
@@ -124,13 +122,9 @@ class OutboxSender:
     async def _dispatch_due(self) -> float:
         """Starts a sender for every idle chat with due rows; returns seconds until the next is due."""
         now = utc_now()
-        chats = await self.db.fetchall(
-            "SELECT chat_id, MIN(next_attempt_at) AS due FROM outbox WHERE status = 'pending' GROUP BY chat_id"
-        )
         wait = 30.0
-        for row in chats:
-            chat_id = int(row["chat_id"])
-            due_in = (dt.datetime.fromisoformat(row["due"]) - now).total_seconds()
+        for chat_id, due in await repo.next_due_per_chat(self.db):
+            due_in = (due - now).total_seconds()
             if due_in > 0:
                 wait = min(wait, due_in)
                 continue
@@ -223,18 +217,9 @@ class OutboxSender:
         await self._part_sent(row, message, finished=True, parts_sent=1)
 
     async def _part_sent(self, row: OutboxRow, message: Message, *, finished: bool, parts_sent: int) -> None:
-        now = to_db_time(utc_now())
-        statements: list[tuple[str, Sequence[Any]]] = [(
-            "UPDATE outbox SET parts_sent = ?, status = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-            (parts_sent, "sent" if finished else "pending", now if finished else None, row.id),
-        )]
-        if row.ticket_id is not None:
-            statements.append((
-                "INSERT OR IGNORE INTO message_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?)",
-                (message.chat_id, message.message_id, row.ticket_id),
-            ))
+        link = None if row.ticket_id is None else (message.chat_id, message.message_id, row.ticket_id)
         # Many chats finish sends at once; their marks share one commit.
-        await self.db.write_together(statements)
+        await repo.mark_part_sent(self.db, row.id, parts_sent=parts_sent, finished=finished, at=utc_now(), link=link)
 
     # --- failure paths --------------------------------------------------------------------
 
@@ -243,17 +228,11 @@ class OutboxSender:
         return float(min(2 ** min(attempts, 10), MAX_BACKOFF_SECONDS))
 
     async def _postpone(self, row: OutboxRow, seconds: float, reason: str) -> None:
-        at = to_db_time(utc_now() + dt.timedelta(seconds=seconds))
+        until = utc_now() + dt.timedelta(seconds=seconds)
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", (reason, row.id)
-            )
+            await repo.record_failed_attempt(conn, row.id, reason)
             # Later rows of the same chat wait too, so the chat's messages stay in order.
-            await conn.execute(
-                "UPDATE outbox SET next_attempt_at = ? WHERE chat_id = ? AND status = 'pending'"
-                " AND next_attempt_at < ?",
-                (at, row.chat_id, at),
-            )
+            await repo.postpone_chat(conn, row.chat_id, until)
         attempts = row.attempts + 1
         if attempts == REPORT_AFTER_ATTEMPTS:
             log.error("outbox row keeps failing outbox_id=%s chat_id=%s attempts=%s reason=%s",
@@ -263,23 +242,15 @@ class OutboxSender:
         log.warning("message undeliverable outbox_id=%s chat_id=%s ticket_id=%s reason=%s",
                     row.id, row.chat_id, row.ticket_id, reason)
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (reason, row.id),
-            )
+            await repo.mark_failed(conn, row.id, reason)
         if self.on_undelivered is not None:
             await self.on_undelivered(row, reason)
 
     async def _migrate(self, old_chat_id: int, new_chat_id: int) -> None:
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
-                               (new_chat_id, old_chat_id))
+            await repo.move_pending(conn, old_chat_id, new_chat_id)
             if old_chat_id == self.staff_chat.id:
-                await conn.execute(
-                    "INSERT INTO runtime_settings (key, value) VALUES (?, ?)"
-                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (STAFF_CHAT_KEY, str(new_chat_id)),
-                )
+                await runtime_settings.put(conn, STAFF_CHAT_KEY, str(new_chat_id))
         if old_chat_id == self.staff_chat.id:
             self.staff_chat.id = new_chat_id
             log.warning(
@@ -294,10 +265,7 @@ class OutboxSender:
                 payload[field] = plain_text(payload[field])
         payload.pop("parse_mode", None)
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE outbox SET payload = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (json.dumps(payload, ensure_ascii=False), "400 formatting: resent as plain text", row.id),
-            )
+            await repo.replace_payload(conn, row.id, payload, "400 formatting: resent as plain text")
 
 
 def _split_plain(text: str, limit: int = 4096) -> list[str]:

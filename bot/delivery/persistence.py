@@ -15,7 +15,9 @@ from typing import Any
 
 from telegram.ext import Application, BasePersistence, PersistenceInput
 
-from storage.db import Database, to_db_time, utc_now
+from storage import journal as journal_repo
+from storage import persistence as state_repo
+from storage.db import Database, utc_now
 
 _DELETE = object()
 
@@ -42,8 +44,7 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     # --- reads at start -------------------------------------------------------------------
 
     async def _load(self, kind: str) -> dict[str, Any]:
-        rows = await self.db.fetchall("SELECT key, value FROM persistence WHERE kind = ?", (kind,))
-        return {row["key"]: json.loads(row["value"]) for row in rows}
+        return {key: json.loads(value) for key, value in await state_repo.entries_of_kind(self.db, kind)}
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         return {int(key): value for key, value in (await self._load("user")).items()}
@@ -116,19 +117,11 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
                        for (kind, key), value in staged.items() if value is not _DELETE]
             async with self.db.transaction() as conn:
                 if deletes:
-                    await conn.executemany("DELETE FROM persistence WHERE kind = ? AND key = ?", deletes)
+                    await state_repo.delete_entries(conn, deletes)
                 if upserts:
-                    await conn.executemany(
-                        "INSERT INTO persistence (kind, key, value) VALUES (?, ?, ?)"
-                        " ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
-                        upserts,
-                    )
+                    await state_repo.upsert_entries(conn, upserts)
                 if done:
-                    now = to_db_time(utc_now())
-                    await conn.executemany(
-                        "UPDATE update_journal SET done_at = ? WHERE update_id = ?",
-                        [(now, update_id) for update_id in done],
-                    )
+                    await journal_repo.mark_done(conn, done, utc_now())
         except BaseException:
             # Keep what was not written for the next commit; newer staged values win.
             for item, value in staged.items():

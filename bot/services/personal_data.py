@@ -7,45 +7,39 @@ file references, chat ids and the raw journaled updates of the person are remove
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import aiosqlite
 
 from bot.domain.tickets import EventKind
+from storage import personal_data as repo
 from storage.db import Database, to_db_time, utc_now
 
 ERASED = "[dihapus]"
-
-
-async def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-    return [dict(row) for row in await db.fetchall(sql, params)]
+# What an erased message's payload becomes (sent or failed rows only; pending ones still go out).
+_ERASED_PAYLOAD = json.dumps({"method": "erased"})
 
 
 async def export_person(db: Database, user_id: int) -> dict[str, Any]:
-    tickets = await _rows(db, "SELECT * FROM tickets WHERE citizen_user_id = ? ORDER BY id", (user_id,))
+    tickets = await repo.tickets_of_user(db, user_id)
     ids = tuple(ticket["id"] for ticket in tickets)
-    marks = ",".join("?" for _ in ids)
-    events = await _rows(db, f"SELECT * FROM ticket_events WHERE ticket_id IN ({marks}) ORDER BY id", ids) if ids else []
-    files = await _rows(db, f"SELECT * FROM attachments WHERE ticket_id IN ({marks}) ORDER BY id", ids) if ids else []
+    events = await repo.events_of_tickets(db, ids)
+    files = await repo.attachments_of_tickets(db, ids)
     for event in events:
         event["data"] = json.loads(event["data"])
     for ticket in tickets:
         ticket.pop("pin_hash", None)  # a secret of the bureau's, not personal data
         ticket.pop("idempotency_key", None)
-    stored = await _rows(db, "SELECT kind, key, value FROM persistence WHERE kind IN ('user', 'chat') AND key = ?",
-                         (str(user_id),))
-    follows = await _rows(db, "SELECT p.code, f.since FROM package_followers f JOIN packages p ON p.id = f.package_id"
-                          " WHERE f.user_id = ? OR f.chat_id = ?", (user_id, user_id))
-    messages = await _rows(db, "SELECT purpose, payload, status, created_at, sent_at FROM outbox WHERE chat_id = ?"
-                           " ORDER BY id", (user_id,))
+    stored = await repo.stored_state_of_user(db, user_id)
+    follows = await repo.package_follows_of_user(db, user_id)
+    messages = await repo.messages_to_chat(db, user_id)
     for message in messages:
         message["payload"] = json.loads(message["payload"])
-    journal = await db.fetchval(
-        "SELECT COUNT(*) FROM update_journal WHERE json_extract(payload, '$.message.from.id') = ?"
-        " OR json_extract(payload, '$.callback_query.from.id') = ?", (user_id, user_id),
-    )
-    await _record_request(db, "export", user_id)
+    journal = await repo.count_journaled_updates_of_user(db, user_id)
+    async with db.transaction() as conn:
+        await repo.record_request(conn, "export", user_id, utc_now())
     return {
         "telegram_user_id": user_id,
         "exported_at": to_db_time(utc_now()),
@@ -55,71 +49,40 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
         "conversation_state": [{**row, "value": json.loads(row["value"])} for row in stored],
         "package_follows": follows,
         "messages_to_person": messages,
-        "raw_updates_kept": int(journal or 0),
+        "raw_updates_kept": journal,
     }
 
 
 async def erase_person(db: Database, user_id: int) -> dict[str, int]:
     """Anonymises one person in one transaction; returns counts of what was changed."""
     counts: dict[str, int] = {}
-    now = to_db_time(utc_now())
+    now = utc_now()
     async with db.transaction() as conn:
-        async with conn.execute("SELECT id FROM tickets WHERE citizen_user_id = ?", (user_id,)) as cursor:
-            ticket_ids = [row[0] for row in await cursor.fetchall()]
+        ticket_ids = await repo.ticket_ids_of_user(conn, user_id)
         counts["tickets"] = len(ticket_ids)
         for ticket_id in ticket_ids:
             await _erase_ticket(conn, ticket_id, now)
-        counts["conversation_state"] = await _changes(conn, "DELETE FROM persistence WHERE kind IN ('user', 'chat')"
-                                                      " AND key = ?", (str(user_id),))
-        counts["conversation_state"] += await _changes(
-            conn, "DELETE FROM persistence WHERE kind = 'conversation' AND key LIKE ?", (f'%[{user_id}, {user_id}]%',))
-        counts["package_follows"] = await _changes(
-            conn, "DELETE FROM package_followers WHERE user_id = ? OR chat_id = ?", (user_id, user_id))
-        counts["messages"] = await _changes(
-            conn, "UPDATE outbox SET payload = ?, chat_id = 0 WHERE chat_id = ? AND status <> 'pending'",
-            (json.dumps({"method": "erased"}), user_id))
+        counts["conversation_state"] = await repo.delete_stored_state_of_user(conn, user_id)
+        counts["conversation_state"] += await repo.delete_private_conversations_of_user(conn, user_id)
+        counts["package_follows"] = await repo.delete_package_follows_of_user(conn, user_id)
+        counts["messages"] = await repo.blank_finished_messages_to_chat(conn, user_id, _ERASED_PAYLOAD)
         # Unfinished updates must still be processed; finished ones are only kept for dedup.
-        counts["raw_updates"] = await _changes(
-            conn, "DELETE FROM update_journal WHERE done_at IS NOT NULL AND ("
-            "json_extract(payload, '$.message.from.id') = ? OR json_extract(payload, '$.callback_query.from.id') = ?"
-            " OR json_extract(payload, '$.message.chat.id') = ?)", (user_id, user_id, user_id))
-        await conn.execute("DELETE FROM pin_failures WHERE user_id = ?", (user_id,))
-        await conn.execute("INSERT INTO data_requests (kind, user_id, at) VALUES ('erase', ?, ?)", (user_id, now))
+        counts["raw_updates"] = await repo.delete_finished_updates_of_user(conn, user_id)
+        await repo.delete_pin_failures_of_user(conn, user_id)
+        await repo.record_request(conn, "erase", user_id, now)
     return counts
 
 
-async def _erase_ticket(conn: aiosqlite.Connection, ticket_id: int, now: str) -> None:
-    await conn.execute(
-        "UPDATE tickets SET name = ?, contact = ?, description = ?, rating_comment = NULL,"
-        " citizen_user_id = NULL, citizen_chat_id = NULL WHERE id = ?",
-        (ERASED, ERASED, ERASED, ticket_id),
-    )
+async def _erase_ticket(conn: aiosqlite.Connection, ticket_id: int, now: dt.datetime) -> None:
+    await repo.anonymise_ticket(conn, ticket_id, ERASED)
     # History rows stay (append-only), but their free text is personal data: blank it.
-    async with conn.execute("SELECT id, data FROM ticket_events WHERE ticket_id = ?", (ticket_id,)) as cursor:
-        events = await cursor.fetchall()
-    for event_id, raw in events:
+    for event_id, raw in await repo.event_data_of_ticket(conn, ticket_id):
         data = json.loads(raw)
         scrubbed = {key: (ERASED if key in ("text", "note", "comment") and value else value)
                     for key, value in data.items()}
         if scrubbed != data:
-            await conn.execute("UPDATE ticket_events SET data = ? WHERE id = ?", (json.dumps(scrubbed), event_id))
-    await conn.execute("UPDATE ticket_events SET actor_name = NULL WHERE ticket_id = ? AND actor_kind = 'citizen'",
-                       (ticket_id,))
-    await conn.execute("DELETE FROM attachments WHERE ticket_id = ?", (ticket_id,))
-    await conn.execute("UPDATE outbox SET payload = ? WHERE ticket_id = ? AND status <> 'pending'",
-                       (json.dumps({"method": "erased"}), ticket_id))
-    await conn.execute(
-        "INSERT INTO ticket_events (ticket_id, at, kind, actor_kind, data) VALUES (?, ?, ?, 'system', '{}')",
-        (ticket_id, now, EventKind.ERASED.value),
-    )
-
-
-async def _changes(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> int:
-    cursor = await conn.execute(sql, params)
-    return max(cursor.rowcount, 0)
-
-
-async def _record_request(db: Database, kind: str, user_id: int) -> None:
-    async with db.transaction() as conn:
-        await conn.execute("INSERT INTO data_requests (kind, user_id, at) VALUES (?, ?, ?)",
-                           (kind, user_id, to_db_time(utc_now())))
+            await repo.replace_event_data(conn, event_id, json.dumps(scrubbed))
+    await repo.forget_citizen_names_in_history(conn, ticket_id)
+    await repo.delete_attachments(conn, ticket_id)
+    await repo.blank_finished_messages_of_ticket(conn, ticket_id, _ERASED_PAYLOAD)
+    await repo.add_system_event(conn, ticket_id, EventKind.ERASED.value, now)

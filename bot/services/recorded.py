@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from typing import Literal
 
 import aiosqlite
 from pydantic import ValidationError
@@ -36,8 +37,8 @@ from bot.domain.tickets import (
 )
 from bot.domain.tiers import MatterKind, Tier
 from bot.services.tickets import TicketClosed, TicketError, TicketNotFound, TicketService
+from storage import pins
 from storage import tickets as repo
-from storage.db import to_db_time
 
 OFFLINE_CHANNELS = frozenset({Channel.IN_PERSON, Channel.PHONE, Channel.EMAIL, Channel.COMPLAINT_BOX})
 PIN_LENGTH = 6
@@ -215,11 +216,11 @@ async def link_by_pin(
     again gets the ticket back with no new event (a redelivered update is harmless).
     """
     now = now or tickets.clock()
-    cutoff = to_db_time(now - FAILURE_WINDOW)
+    cutoff = now - FAILURE_WINDOW
     normalised = parse_ticket_code(code)
     typed_pin = normalise_pin(pin)
     async with tickets.db.transaction() as conn:
-        await conn.execute("DELETE FROM pin_failures WHERE at <= ?", (cutoff,))
+        await pins.forget_failures_until(conn, cutoff)
         ticket = await repo.ticket_by_code(conn, normalised) if normalised else None
         retry_at = await _locked_until(conn, "user_id", user_id, cutoff)
         if ticket is not None:
@@ -231,15 +232,12 @@ async def link_by_pin(
 
         stored = None
         if ticket is not None:
-            stored = await _fetchval(conn, "SELECT pin_hash FROM tickets WHERE id = ?", (ticket.id,))
+            stored = await repo.pin_hash_of(conn, ticket.id)
         matches = bool(stored) and _PIN_PATTERN.match(typed_pin) is not None and await asyncio.to_thread(
             verify_pin, typed_pin, str(stored)
         )
         if ticket is None or not matches:
-            await conn.execute(
-                "INSERT INTO pin_failures (user_id, ticket_id, at) VALUES (?, ?, ?)",
-                (user_id, ticket.id if ticket is not None else None, to_db_time(now)),
-            )
+            await pins.add_failure(conn, user_id, ticket.id if ticket is not None else None, now)
             return None
 
         if ticket.citizen_user_id is not None:
@@ -254,21 +252,9 @@ async def link_by_pin(
 
 
 async def _locked_until(
-    conn: aiosqlite.Connection, column: str, value: int, cutoff: str
+    conn: aiosqlite.Connection, column: Literal["user_id", "ticket_id"], value: int, cutoff: dt.datetime
 ) -> dt.datetime | None:
     """When ``column = value`` drops below MAX_FAILURES failures in the window; None if it is below."""
-    sql = (
-        f"SELECT at FROM pin_failures WHERE {column} = ? AND at > ?"
-        " ORDER BY at DESC LIMIT 1 OFFSET ?"
-    )
     # The MAX_FAILURES-th most recent failure: once it leaves the window, fewer remain.
-    text = await _fetchval(conn, sql, (value, cutoff, MAX_FAILURES - 1))
-    if text is None:
-        return None
-    return dt.datetime.fromisoformat(str(text)) + FAILURE_WINDOW
-
-
-async def _fetchval(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> object:
-    async with conn.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None else row[0]
+    at = await pins.nth_latest_failure_after(conn, column, value, cutoff, MAX_FAILURES)
+    return None if at is None else at + FAILURE_WINDOW

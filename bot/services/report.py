@@ -55,7 +55,8 @@ from bot.domain.tickets import Channel, Status
 from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
 from bot.texts import report as texts
-from storage.db import Database, from_db_time, to_db_time, utc_now
+from storage import report as repo
+from storage.db import Database, from_db_time, utc_now
 
 
 async def month_figures(
@@ -71,12 +72,7 @@ async def month_figures(
     zone = calendar.zone
     start, end = month_bounds(year, month, zone)
     as_of = min(end, now)
-    records = await db.fetchall(
-        "SELECT code, received_at, channel, tier, status, deadline_at, first_answer_at, closed_at,"
-        " rating, package_code FROM tickets WHERE received_at >= ? AND received_at < ?"
-        " ORDER BY received_at, id",
-        (to_db_time(start), to_db_time(end)),
-    )
+    records = await repo.tickets_received_between(db, start, end)
     rows: list[TicketRow] = []
     for record in records:
         received = from_db_time(record["received_at"])
@@ -109,31 +105,12 @@ async def month_figures(
         day_length=calendar.day_length, rows=tuple(rows), by_tier=by_tier, by_channel=by_channel,
         by_status=by_status, timeliness=timeliness, overall=overall, answer_hours=hours_list,
         median_answer_hours=percentile(hours_list, 0.5), p90_answer_hours=percentile(hours_list, 0.9),
-        overdue_open=await _overdue_open(db, as_of),
+        overdue_open=await repo.overdue_open_codes(db, as_of),
         rating_count=len(ratings),
         rating_average=(sum(ratings) / len(ratings)) if ratings else None,
         top_packages=top,
         weeks=weeks_of(rows, start, end, zone),
     )
-
-
-async def _overdue_open(db: Database, as_of: dt.datetime) -> tuple[str, ...]:
-    """Codes of complaints past their deadline and neither answered nor closed at ``as_of``."""
-    moment = to_db_time(as_of)
-    unanswered = "(first_answer_at IS NULL OR first_answer_at > :as_of)"
-    common = f"deadline_at < :as_of AND received_at < :as_of AND {unanswered}"
-    # Open now: the partial index on deadlines of open tickets.
-    still_open = await db.fetchall(
-        f"SELECT code, deadline_at, id FROM tickets WHERE status <> 'selesai' AND {common}",
-        {"as_of": moment},
-    )
-    # Closed only after as_of (a past month): the index on closed_at.
-    closed_later = await db.fetchall(
-        f"SELECT code, deadline_at, id FROM tickets WHERE closed_at > :as_of AND {common}",
-        {"as_of": moment},
-    )
-    found = {(r["deadline_at"], r["id"], r["code"]) for r in [*still_open, *closed_later]}
-    return tuple(code for _, _, code in sorted(found))
 
 
 # --- renderers ---------------------------------------------------------------------------------

@@ -34,7 +34,6 @@ import logging
 import math
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 from bot.config import WatchConfig
 from bot.domain.tickets import Ticket
@@ -43,7 +42,8 @@ from bot.domain.workcalendar import WorkCalendar
 from bot.services.notices import card_keyboard, describe_time_left
 from bot.texts import watch as texts
 from storage import tickets as repo
-from storage.db import Database, to_db_time, utc_now
+from storage import watch as watch_repo
+from storage.db import Database, utc_now
 from storage.outbox import OutboxMessage, enqueue, text_message
 
 log = logging.getLogger(__name__)
@@ -60,22 +60,6 @@ DIGEST_LINES = 30
 class Threshold(StrEnum):
     REMINDER = "reminder"
     OVERDUE = "overdue"
-
-
-_CANDIDATES_SQL = """
-SELECT t.* FROM tickets AS t
-WHERE t.status <> 'selesai'
-  AND t.first_answer_at IS NULL
-  AND t.deadline_at <= :max_bound
-  AND ({tier_terms})
-  AND NOT EXISTS (SELECT 1 FROM deadline_alerts AS a
-                  WHERE a.ticket_id = t.id AND a.threshold = 'overdue'
-                    AND a.deadline_at = t.deadline_at)
-  AND (t.deadline_at <= :now OR NOT EXISTS (SELECT 1 FROM deadline_alerts AS a
-                  WHERE a.ticket_id = t.id AND a.threshold = 'reminder'
-                    AND a.deadline_at = t.deadline_at))
-ORDER BY t.deadline_at, t.id
-"""
 
 
 class DeadlineWatch:
@@ -131,16 +115,7 @@ class DeadlineWatch:
 
     async def candidates(self, now: dt.datetime) -> list[Ticket]:
         """Open tickets that may need an alert now (a superset; ``sweep`` decides exactly)."""
-        bounds = self.candidate_bounds(now)
-        params: dict[str, Any] = {"now": to_db_time(now), "max_bound": to_db_time(max(bounds.values()))}
-        terms = []
-        for index, (tier, bound) in enumerate(bounds.items()):
-            params[f"tier{index}"] = tier.value
-            params[f"bound{index}"] = to_db_time(bound)
-            terms.append(f"(t.tier = :tier{index} AND t.deadline_at <= :bound{index})")
-        sql = _CANDIDATES_SQL.format(tier_terms=" OR ".join(terms))
-        rows = await self.db.fetchall(sql, params)
-        return [repo.row_to_ticket(row) for row in rows]
+        return await watch_repo.alert_candidates(self.db, now, self.candidate_bounds(now))
 
     def threshold_for(self, ticket: Ticket, now: dt.datetime) -> Threshold | None:
         """The alert a ticket has earned by ``now`` (overdue wins over the reminder)."""
@@ -178,14 +153,7 @@ class DeadlineWatch:
                 return False
             if ticket.deadline_at != seen.deadline_at:
                 return False
-            # The deadline is copied as stored, so the key matches the SQL of ``candidates``
-            # whatever text format the row was written in.
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO deadline_alerts (ticket_id, threshold, deadline_at, sent_at)"
-                " SELECT id, ?, deadline_at, ? FROM tickets WHERE id = ?",
-                (threshold.value, to_db_time(now), ticket.id),
-            )
-            if cursor.rowcount == 0:
+            if not await watch_repo.record_alert(conn, ticket.id, threshold.value, now):
                 return False
             for message in self.messages(ticket, threshold, now):
                 await enqueue(conn, message)
@@ -244,7 +212,7 @@ class DeadlineWatch:
         opening = self.digest_time(day)
         if opening is None or now < opening:
             return None
-        if await self.db.fetchval("SELECT 1 FROM digests_sent WHERE day = ?", (day.isoformat(),)):
+        if await watch_repo.digest_sent_on(self.db, day):
             return None
         end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
         overdue, overdue_total = await self._open_between(None, now)
@@ -256,11 +224,7 @@ class DeadlineWatch:
             overdue_total=overdue_total,
         )
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO digests_sent (day, sent_at) VALUES (?, ?)",
-                (day.isoformat(), to_db_time(now)),
-            )
-            if cursor.rowcount == 0:
+            if not await watch_repo.record_digest(conn, day, now):
                 return None
             await enqueue(conn, text_message(self.staff_chat_id(), html, purpose="morning_digest"))
         return html
@@ -269,13 +233,4 @@ class DeadlineWatch:
         self, start: dt.datetime | None, end: dt.datetime
     ) -> tuple[list[Ticket], int]:
         """Open unanswered tickets with start <= deadline < end (first DIGEST_LINES), and their count."""
-        where = "status <> 'selesai' AND first_answer_at IS NULL AND deadline_at < ?"
-        params: list[Any] = [to_db_time(end)]
-        if start is not None:
-            where += " AND deadline_at >= ?"
-            params.append(to_db_time(start))
-        total = int(await self.db.fetchval(f"SELECT COUNT(*) FROM tickets WHERE {where}", params) or 0)
-        rows = await self.db.fetchall(
-            f"SELECT * FROM tickets WHERE {where} ORDER BY deadline_at, id LIMIT {DIGEST_LINES}", params
-        )
-        return [repo.row_to_ticket(row) for row in rows], total
+        return await watch_repo.open_unanswered_due_between(self.db, start, end, DIGEST_LINES)
