@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
-from bot.services.notices import ADD_INFO_PREFIX, describe_time_left
+from bot.services.notices import describe_time_left
 from bot.services.recorded import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
 from bot.services.tickets import TicketClosed, TicketNotFound
 from bot.texts import desk as texts
@@ -83,7 +84,7 @@ async def show_status_list(update: Update, context: Context) -> None:
     now = desk.clock()
     tickets = await desk.tickets.citizen_tickets(user.id, limit=20)
     rows = [(ticket, describe_time_left(desk.calendar, ticket, now)) for ticket in tickets]
-    buttons = [[(texts.DETAIL_BUTTON.format(code=ticket.code), f"st:{ticket.code}")] for ticket in tickets[:8]]
+    buttons = [[(texts.DETAIL_BUTTON.format(code=ticket.code), cb.TICKET_DETAIL.build(code=ticket.code))] for ticket in tickets[:8]]
     await reply_html(update, context, texts.citizen_ticket_list(rows, desk.zone, now),
                      keyboard(buttons) if buttons else None)
 
@@ -101,7 +102,7 @@ async def show_ticket(update: Update, context: Context, code: str) -> None:
     events = await desk.tickets.history(ticket)
     view = texts.citizen_ticket_view(ticket, events, desk.zone, now=now,
                                      left=describe_time_left(desk.calendar, ticket, now))
-    markup = keyboard([[(texts.ADD_INFO_BUTTON, f"{ADD_INFO_PREFIX}{ticket.code}")]]) if ticket.is_open else None
+    markup = keyboard([[(texts.ADD_INFO_BUTTON, cb.ADD_INFORMATION.build(code=ticket.code))]]) if ticket.is_open else None
     await reply_html(update, context, view, markup)
 
 
@@ -109,14 +110,14 @@ async def detail_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await show_ticket(update, context, query.data.removeprefix("st:"))
+    await show_ticket(update, context, cb.TICKET_DETAIL.field(query.data, "code"))
 
 
 async def add_info_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
     await query.answer()
-    code = query.data.removeprefix(ADD_INFO_PREFIX)
+    code = cb.ADD_INFORMATION.field(query.data, "code")
     ticket = await context.desk.tickets.for_citizen(code, update.effective_user.id)
     if ticket is None:
         await reply_html(update, context, texts.TICKET_NOT_FOUND)
@@ -190,7 +191,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("status", status, filters=private), MAIN_GROUP)
     application.add_handler(CommandHandler("batal", cancel_addition, filters=private), MAIN_GROUP)
-    application.add_handler(CallbackQueryHandler(detail_button, pattern=r"^st:ADU-\d{4}-\d{5}$"), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(detail_button, pattern=cb.TICKET_DETAIL.pattern), MAIN_GROUP)
     application.add_handler(
-        CallbackQueryHandler(add_info_button, pattern=rf"^{ADD_INFO_PREFIX}ADU-\d{{4}}-\d{{5}}$"), MAIN_GROUP
+        CallbackQueryHandler(add_info_button, pattern=cb.ADD_INFORMATION.pattern), MAIN_GROUP
     )

@@ -7,6 +7,7 @@ import functools
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
 from bot.texts import common as texts
 from handlers import citizen, layanan, paket
@@ -18,10 +19,10 @@ from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, rep
 def main_menu() -> object:
     """Built once: PTB's keyboard objects are immutable, and /start is the busiest command."""
     return keyboard([
-        [(texts.BUTTON_FILE, texts.MENU_FILE)],
-        [(texts.BUTTON_STATUS, texts.MENU_STATUS)],
-        [(texts.BUTTON_PACKAGE, texts.MENU_PACKAGE)],
-        [(texts.BUTTON_SERVICE, texts.MENU_SERVICE)],
+        [(texts.BUTTON_FILE, cb.MENU_FILE.build())],
+        [(texts.BUTTON_STATUS, cb.MENU.build(item="status"))],
+        [(texts.BUTTON_PACKAGE, cb.MENU.build(item="paket"))],
+        [(texts.BUTTON_SERVICE, cb.MENU.build(item="layanan"))],
     ])
 
 
@@ -49,11 +50,12 @@ async def menu_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    if query.data == texts.MENU_STATUS:
+    item = cb.MENU.field(query.data, "item")
+    if item == "status":
         await citizen.show_status_list(update, context)
-    elif query.data == texts.MENU_PACKAGE:
+    elif item == "paket":
         await paket.ask_for_code(update, context)
-    elif query.data == texts.MENU_SERVICE:
+    elif item == "layanan":
         await layanan.show_overview(update, context)
 
 
@@ -85,7 +87,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("help", help_command), MAIN_GROUP)
     application.add_handler(CommandHandler("chatid", chat_id), MAIN_GROUP)
     application.add_handler(
-        CallbackQueryHandler(menu_button, pattern=r"^menu:(status|paket|layanan)$"), MAIN_GROUP
+        CallbackQueryHandler(menu_button, pattern=cb.MENU.pattern), MAIN_GROUP
     )
     # Registered last in the main group: only what no other handler took reaches these.
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),

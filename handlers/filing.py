@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain import callbacks as cb
 from bot.domain.contacts import PACKAGE_CODE_PATTERN, normalise_contact, normalise_phone
 from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
@@ -103,7 +104,7 @@ async def ask_name(update: Update, context: Context) -> NextStep:
     user = update.effective_user
     name = user.full_name if user else ""
     if name and len(name.strip()) >= 2:
-        markup = keyboard([[(texts.use_name_button(name), "lapor:nama")]])
+        markup = keyboard([[(texts.use_name_button(name), cb.FILING_USE_TELEGRAM_NAME.build())]])
         await reply_html(update, context, texts.ASK_NAME, markup)
     else:
         await reply_html(update, context, texts.ASK_NAME_TYPED)
@@ -175,7 +176,7 @@ async def _set_contact(update: Update, context: Context, contact: str) -> NextSt
 
 
 async def ask_kind(update: Update, context: Context) -> NextStep:
-    rows = [[(label, f"lapor:jenis:{kind.value}")] for kind, label in texts.KIND_BUTTONS.items()]
+    rows = [[(label, cb.FILING_KIND.build(kind=kind.value))] for kind, label in texts.KIND_BUTTONS.items()]
     await reply_html(update, context, texts.ASK_KIND, keyboard(rows))
     return FilingStep.KIND
 
@@ -184,7 +185,7 @@ async def kind_chosen(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _DRAFT.get(context)["kind"] = MatterKind(query.data.rsplit(":", 1)[1]).value
+    _DRAFT.get(context)["kind"] = MatterKind(cb.FILING_KIND.field(query.data, "kind")).value
     return await _next(update, context, ask_package)
 
 
@@ -194,7 +195,7 @@ async def kind_typed(update: Update, context: Context) -> NextStep:
 
 
 async def ask_package(update: Update, context: Context) -> NextStep:
-    await reply_html(update, context, texts.ASK_PACKAGE, keyboard([[(texts.SKIP_BUTTON, "lapor:lewati")]]))
+    await reply_html(update, context, texts.ASK_PACKAGE, keyboard([[(texts.SKIP_BUTTON, cb.FILING_SKIP_PACKAGE.build())]]))
     return FilingStep.PACKAGE
 
 
@@ -203,7 +204,7 @@ async def package_typed(update: Update, context: Context) -> NextStep:
     assert message is not None
     code = re.sub(r"\s", "", message.text or "")
     if not PACKAGE_CODE_PATTERN.match(code):
-        await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, "lapor:lewati")]]))
+        await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, cb.FILING_SKIP_PACKAGE.build())]]))
         return FilingStep.PACKAGE
     _DRAFT.get(context)["package_code"] = code
     return await _next(update, context, ask_description)
@@ -239,7 +240,7 @@ async def description_typed(update: Update, context: Context) -> NextStep:
 
 
 async def ask_evidence(update: Update, context: Context) -> NextStep:
-    done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, "lapor:bukti_selesai")]])
+    done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, cb.FILING_EVIDENCE_DONE.build())]])
     await reply_html(update, context, texts.ASK_EVIDENCE, done)
     return FilingStep.EVIDENCE
 
@@ -251,7 +252,7 @@ async def evidence_file(update: Update, context: Context) -> NextStep:
     desk = context.desk
     draft = _DRAFT.get(context)
     files: list[dict[str, Any]] = draft.setdefault("attachments", [])
-    done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, "lapor:bukti_selesai")]])
+    done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, cb.FILING_EVIDENCE_DONE.build())]])
     if attachment is None:
         await reply_html(update, context, texts.EVIDENCE_WRONG_TYPE, done)
         return FilingStep.EVIDENCE
@@ -274,8 +275,8 @@ async def evidence_done(update: Update, context: Context) -> NextStep:
     draft = _DRAFT.get(context)
     draft.setdefault("attachments", [])
     if _predicted_tier(context) is Tier.BERKADAR and "confidential" not in draft:
-        markup = keyboard([[(texts.CONFIDENTIAL_YES, "lapor:rahasia:ya")],
-                           [(texts.CONFIDENTIAL_NO, "lapor:rahasia:tidak")]])
+        markup = keyboard([[(texts.CONFIDENTIAL_YES, cb.FILING_CONFIDENTIAL.build(answer="ya"))],
+                           [(texts.CONFIDENTIAL_NO, cb.FILING_CONFIDENTIAL.build(answer="tidak"))]])
         await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
         _DRAFT.touch(context)
         return FilingStep.CONFIDENTIAL
@@ -286,7 +287,7 @@ async def confidential_chosen(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _DRAFT.get(context)["confidential"] = query.data.endswith(":ya")
+    _DRAFT.get(context)["confidential"] = cb.FILING_CONFIDENTIAL.field(query.data, "answer") == "ya"
     return await _next(update, context, show_summary)
 
 
@@ -304,8 +305,8 @@ async def show_summary(update: Update, context: Context) -> NextStep:
         draft.pop("confidential", None)  # the option only exists for alleged wrongdoing
     text = texts.summary(draft, MatterKind(draft["kind"]).label, tier.label, bool(draft.get("confidential")))
     markup = keyboard([
-        [(texts.SEND_BUTTON, "lapor:kirim")],
-        [(texts.EDIT_BUTTON, "lapor:ubah"), (texts.CANCEL_BUTTON, "lapor:batal")],
+        [(texts.SEND_BUTTON, cb.FILING_SEND.build())],
+        [(texts.EDIT_BUTTON, cb.FILING_EDIT.build()), (texts.CANCEL_BUTTON, cb.FILING_CANCEL.build())],
     ])
     await reply_html(update, context, text, markup)
     return FilingStep.CONFIRM
@@ -315,7 +316,7 @@ async def choose_field(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    rows = [[(label, f"lapor:ubah:{key}")] for key, label in texts.EDIT_FIELDS.items()]
+    rows = [[(label, cb.FILING_EDIT_FIELD.build(field=key))] for key, label in texts.EDIT_FIELDS.items()]
     await reply_html(update, context, texts.ASK_WHICH_FIELD, keyboard(rows))
     return FilingStep.EDIT
 
@@ -324,7 +325,7 @@ async def edit_field(update: Update, context: Context) -> NextStep:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    field = query.data.rsplit(":", 1)[1]
+    field = cb.FILING_EDIT_FIELD.field(query.data, "field")
     draft = _DRAFT.get(context)
     draft["editing"] = True
     if field == "bukti":
@@ -484,30 +485,30 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
     other = private & ~filters.COMMAND
     g = _guard_expiry
     states: dict[object, list[Any]] = {
-        FilingStep.NAME: [CallbackQueryHandler(g(name_from_telegram), pattern=r"^lapor:nama$"),
+        FilingStep.NAME: [CallbackQueryHandler(g(name_from_telegram), pattern=cb.FILING_USE_TELEGRAM_NAME.pattern),
                MessageHandler(text, g(name_typed))],
         FilingStep.CONTACT: [MessageHandler(private & filters.CONTACT, g(contact_shared)),
                   MessageHandler(text, g(contact_typed))],
-        FilingStep.KIND: [CallbackQueryHandler(g(kind_chosen), pattern=r"^lapor:jenis:[a-z]+$"),
+        FilingStep.KIND: [CallbackQueryHandler(g(kind_chosen), pattern=cb.FILING_KIND.pattern),
                MessageHandler(text, g(kind_typed))],
-        FilingStep.PACKAGE: [CallbackQueryHandler(g(package_skipped), pattern=r"^lapor:lewati$"),
+        FilingStep.PACKAGE: [CallbackQueryHandler(g(package_skipped), pattern=cb.FILING_SKIP_PACKAGE.pattern),
                   MessageHandler(text, g(package_typed))],
         FilingStep.DESCRIPTION: [MessageHandler(text, g(description_typed))],
-        FilingStep.EVIDENCE: [CallbackQueryHandler(g(evidence_done), pattern=r"^lapor:bukti_selesai$"),
+        FilingStep.EVIDENCE: [CallbackQueryHandler(g(evidence_done), pattern=cb.FILING_EVIDENCE_DONE.pattern),
                    MessageHandler(files, g(evidence_file)),
                    MessageHandler(other, g(evidence_file))],
-        FilingStep.CONFIDENTIAL: [CallbackQueryHandler(g(confidential_chosen), pattern=r"^lapor:rahasia:(ya|tidak)$")],
-        FilingStep.CONFIRM: [CallbackQueryHandler(g(send), pattern=r"^lapor:kirim$"),
-                  CallbackQueryHandler(g(choose_field), pattern=r"^lapor:ubah$")],
-        FilingStep.EDIT: [CallbackQueryHandler(g(edit_field), pattern=r"^lapor:ubah:[a-z]+$")],
+        FilingStep.CONFIDENTIAL: [CallbackQueryHandler(g(confidential_chosen), pattern=cb.FILING_CONFIDENTIAL.pattern)],
+        FilingStep.CONFIRM: [CallbackQueryHandler(g(send), pattern=cb.FILING_SEND.pattern),
+                  CallbackQueryHandler(g(choose_field), pattern=cb.FILING_EDIT.pattern)],
+        FilingStep.EDIT: [CallbackQueryHandler(g(edit_field), pattern=cb.FILING_EDIT_FIELD.pattern)],
         ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out),
                                       CallbackQueryHandler(timed_out)],
     }
     fallbacks: list[Any] = [
         CommandHandler("batal", cancel),
-        CallbackQueryHandler(cancel, pattern=r"^lapor:batal$"),
+        CallbackQueryHandler(cancel, pattern=cb.FILING_CANCEL.pattern),
         CommandHandler("lapor", _tracked(start)),
-        CallbackQueryHandler(_tracked(start), pattern=r"^menu:lapor$"),
+        CallbackQueryHandler(_tracked(start), pattern=cb.MENU_FILE.pattern),
         CommandHandler("start", _menu_command(common.start)),
         CommandHandler("bantuan", _menu_command(common.help_command)),
         CommandHandler("status", _menu_command(citizen.status)),
@@ -521,7 +522,7 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
         warnings.filterwarnings("ignore", category=PTBUserWarning)
         handler: ConversationHandler[Any] = ConversationHandler(
             entry_points=[CommandHandler("lapor", _tracked(start), filters=private),
-                          CallbackQueryHandler(_tracked(start), pattern=r"^menu:lapor$")],
+                          CallbackQueryHandler(_tracked(start), pattern=cb.MENU_FILE.pattern)],
             states=states,
             fallbacks=fallbacks,
             conversation_timeout=desk.settings.limits.conversation_timeout_minutes * 60,
@@ -534,4 +535,4 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(build_conversation(application), MAIN_GROUP)
-    application.add_handler(CallbackQueryHandler(sent_already, pattern=r"^lapor:kirim$"), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(sent_already, pattern=cb.FILING_SEND.pattern), MAIN_GROUP)

@@ -8,35 +8,31 @@ leaves one message in the chat instead of a stack of them. Content comes from
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.domain import callbacks as cb
 from bot.services.service_info import ServiceInfo
-from bot.texts import common as common_texts
 from bot.texts import layanan as texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
 
-PREFIX = "lyn:"
-OVERVIEW = "lyn:menu"
-SECTION_BUTTON = re.compile(r"^lyn:[a-z_]{1,30}$")
+OVERVIEW = cb.SERVICE_SECTION.build(key="menu")
 # Sections after which the citizen may well want to complain: offer the filing button there.
 COMPLAINT_SECTIONS = {"pengaduan", "jangka_waktu"}
 
 
 
 def overview_markup(info: ServiceInfo) -> InlineKeyboardMarkup:
-    return keyboard([[(label, f"{PREFIX}{key}")] for key, label in info.sections()])
+    return keyboard([[(label, cb.SERVICE_SECTION.build(key=key))] for key, label in info.sections()])
 
 
 def section_markup(key: str, *, private: bool) -> InlineKeyboardMarkup:
     rows = []
     if private and key in COMPLAINT_SECTIONS:
-        rows.append([(texts.FILE_COMPLAINT_BUTTON, common_texts.MENU_FILE)])
+        rows.append([(texts.FILE_COMPLAINT_BUTTON, cb.MENU_FILE.build())])
     rows.append([(texts.BACK_BUTTON, OVERVIEW)])
     return keyboard(rows)
 
@@ -59,7 +55,7 @@ async def section_button(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     info = context.desk.service_info
-    key = query.data.removeprefix(PREFIX)
+    key = cb.SERVICE_SECTION.field(query.data, "key")
     if query.data == OVERVIEW:
         html, markup = info.render_overview(), overview_markup(info)
     else:
@@ -81,4 +77,4 @@ async def section_button(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("layanan", service_info_command), MAIN_GROUP)
-    application.add_handler(CallbackQueryHandler(section_button, pattern=SECTION_BUTTON), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(section_button, pattern=cb.SERVICE_SECTION.pattern), MAIN_GROUP)

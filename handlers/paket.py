@@ -25,8 +25,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.services.packages import (
-    UNFOLLOW_CALLBACK_PREFIX,
     AmbiguousStage,
     Outcome,
     Package,
@@ -67,14 +67,8 @@ PENDING_LIMIT = 20
 # Buttons offering several packages or several stages; Telegram shows up to 100, people read few.
 MAX_CHOICES = 10
 
-VIEW_PREFIX = "pkt:lihat:"
-FOLLOW_PREFIX = "pkt:ikut:"
-STAGE_PREFIX = "pkt:tahap:"
-INFO_PREFIX = "pkt:info:"
 _CODE = r"\d{5,20}"
 CODE_MESSAGE = re.compile(rf"^{_CODE}$")
-PACKAGE_BUTTON = re.compile(rf"^pkt:(lihat|ikut|stop|info):({_CODE})$")
-STAGE_BUTTON = re.compile(rf"^pkt:tahap:({_CODE}):([a-z0-9_:]{{1,40}})$")
 
 _YES = {"ya", "y", "yes", "publik", "tampil", "tampilkan", "buka", "1", "on"}
 _NO = {"tidak", "t", "no", "n", "tdk", "sembunyi", "sembunyikan", "privat", "tutup", "0", "off"}
@@ -104,8 +98,8 @@ def _swap_button(markup: InlineKeyboardMarkup | None, old_data: str, label: str,
 
 def _follow_button(code: str, following: bool) -> tuple[str, str]:
     if following:
-        return texts.UNFOLLOW_BUTTON, f"{UNFOLLOW_CALLBACK_PREFIX}{code}"
-    return texts.FOLLOW_BUTTON, f"{FOLLOW_PREFIX}{code}"
+        return texts.UNFOLLOW_BUTTON, cb.PACKAGE_UNFOLLOW.build(code=code)
+    return texts.FOLLOW_BUTTON, cb.PACKAGE_FOLLOW.build(code=code)
 
 
 async def show_package(update: Update, context: Context, package: Package, *, staff: bool) -> None:
@@ -125,7 +119,7 @@ async def show_package(update: Update, context: Context, package: Package, *, st
         rows.append([_follow_button(package.code, await service.is_following(package.code, chat.id))])
     successor = package.retendered_as if (staff or package.retendered_as_public) else None
     if successor:
-        rows.append([(texts.view_button_label(successor), f"{VIEW_PREFIX}{successor}")])
+        rows.append([(texts.view_button_label(successor), cb.PACKAGE_VIEW.build(code=successor))])
     await reply_html(update, context, html, keyboard(rows) if rows else None)
 
 
@@ -144,7 +138,7 @@ async def lookup(update: Update, context: Context, text: str) -> None:
         await show_package(update, context, found[0], staff=staff)
     else:
         shown = found[:MAX_CHOICES]
-        buttons = [[(texts.list_button_label(package), f"{VIEW_PREFIX}{package.code}")] for package in shown]
+        buttons = [[(texts.list_button_label(package), cb.PACKAGE_VIEW.build(code=package.code))] for package in shown]
         await reply_html(update, context, render_list(shown, code), keyboard(buttons))
 
 
@@ -270,7 +264,7 @@ async def follow_command(update: Update, context: Context) -> None:
         await _follow(update, context, found[0].code)
     else:
         shown = found[:MAX_CHOICES]
-        buttons = [[(texts.follow_choice_label(package), f"{FOLLOW_PREFIX}{package.code}")]
+        buttons = [[(texts.follow_choice_label(package), cb.PACKAGE_FOLLOW.build(code=package.code))]
                    for package in shown]
         await reply_html(update, context, render_list(shown, code), keyboard(buttons))
 
@@ -286,7 +280,7 @@ async def unfollow_command(update: Update, context: Context) -> None:
         if not followed:
             await reply_html(update, context, texts.NOT_FOLLOWING_ANY)
             return
-        buttons = [[(texts.unfollow_choice_label(package), f"{UNFOLLOW_CALLBACK_PREFIX}{package.code}")]
+        buttons = [[(texts.unfollow_choice_label(package), cb.PACKAGE_UNFOLLOW.build(code=package.code))]
                    for package in followed[:MAX_CHOICES]]
         await reply_html(update, context, texts.followed_list(followed), keyboard(buttons))
         return
@@ -321,14 +315,25 @@ async def _replace_pressed_button(update: Update, label: str, data: str) -> None
             raise
 
 
+_PACKAGE_BUTTONS = {"lihat": cb.PACKAGE_VIEW, "ikut": cb.PACKAGE_FOLLOW, "stop": cb.PACKAGE_UNFOLLOW,
+                    "info": cb.PACKAGE_INFO}
+
+
+def _package_button(data: str) -> tuple[str, str]:
+    """(action, code) of a pkt:lihat / ikut / stop / info button."""
+    for action, fmt in _PACKAGE_BUTTONS.items():
+        fields = fmt.parse(data)
+        if fields is not None:
+            return action, fields["code"]
+    raise ValueError(data)
+
+
 async def package_button(update: Update, context: Context) -> None:
     """pkt:lihat / pkt:ikut / pkt:stop / pkt:info buttons."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    match = PACKAGE_BUTTON.match(query.data)
-    assert match is not None
-    action, code = match.groups()
+    action, code = _package_button(query.data)
     staff = in_staff_chat(update, context)
     chat = update.effective_chat
     if chat is None:
@@ -497,7 +502,7 @@ async def _offer_stages(update: Update, context: Context, code: str, exc: Ambigu
     """Several stages fit: one button each; the rest of the command waits in chat_data."""
     rows = []
     for candidate in exc.candidates[:MAX_CHOICES]:
-        data = f"{STAGE_PREFIX}{code}:{candidate.key}"
+        data = cb.PACKAGE_STAGE.build(code=code, choice=candidate.key)
         if len(data.encode()) <= 64:
             rows.append([(texts.stage_choice_button(candidate.label), data)])
     sent = await reply_html(update, context, str(exc), keyboard(rows) if rows else None)
@@ -515,9 +520,9 @@ async def stage_button(update: Update, context: Context) -> None:
     await query.answer()
     if not in_staff_chat(update, context):
         return
-    match = STAGE_BUTTON.match(query.data)
-    assert match is not None
-    code, key = match.groups()
+    fields = cb.PACKAGE_STAGE.parse(query.data)
+    assert fields is not None
+    code, key = fields["code"], fields["choice"]
     try:
         choice = StageChoice.from_key(key)
     except ValueError:
@@ -546,7 +551,7 @@ async def _show_info(update: Update, context: Context, text: str) -> None:
             found = await service.find(code, include_private=True)
             if len(found) > 1:
                 shown = found[:MAX_CHOICES]
-                buttons = [[(texts.list_button_label(p), f"{INFO_PREFIX}{p.code}")] for p in shown]
+                buttons = [[(texts.list_button_label(p), cb.PACKAGE_INFO.build(code=p.code))] for p in shown]
                 await reply_html(update, context, render_list(shown, code), keyboard(buttons))
                 return
             if not found:
@@ -606,6 +611,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("paket_tahap", package_stage_command), MAIN_GROUP)
     application.add_handler(CommandHandler("paket_info", package_info_command), MAIN_GROUP)
     application.add_handler(CommandHandler("paket_publik", package_visibility_command), MAIN_GROUP)
-    application.add_handler(CallbackQueryHandler(package_button, pattern=PACKAGE_BUTTON), MAIN_GROUP)
-    application.add_handler(CallbackQueryHandler(stage_button, pattern=STAGE_BUTTON), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(package_button, pattern=cb.any_of(*_PACKAGE_BUTTONS.values())), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(stage_button, pattern=cb.PACKAGE_STAGE.pattern), MAIN_GROUP)
     application.add_handler(MessageHandler(filters.COMMAND & private, cancel_question), AFTER_MAIN_GROUP)

@@ -15,7 +15,8 @@ from telegram.ext import (
     CallbackQueryHandler,
 )
 
-from bot.services.notices import RATING_PREFIX, parse_rating_callback
+from bot.domain import callbacks as cb
+from bot.services.notices import parse_rating_callback
 from bot.services.tickets import (
     AlreadyRated,
     InvalidRating,
@@ -71,5 +72,5 @@ def _rating_refusal(error: TicketError, tickets: TicketService) -> str:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
-        CallbackQueryHandler(rating_button, pattern=rf"^{RATING_PREFIX}ADU-\d{{4}}-\d{{5}}:[1-5]$"), MAIN_GROUP
+        CallbackQueryHandler(rating_button, pattern=cb.RATING.pattern), MAIN_GROUP
     )

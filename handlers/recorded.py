@@ -27,6 +27,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.context import Desk
+from bot.domain import callbacks as cb
 from bot.domain.contacts import normalise_contact
 from bot.domain.tickets import Channel, parse_ticket_code
 from bot.domain.tiers import Tier
@@ -185,7 +186,7 @@ def _expired(context: Context) -> bool:
 
 
 def _cancel_markup() -> Any:
-    return keyboard([[(texts.RECORDING_CANCEL_BUTTON, "catat:batal")]])
+    return keyboard([[(texts.RECORDING_CANCEL_BUTTON, cb.RECORDING_CANCEL.build())]])
 
 
 async def _prompt(update: Update, context: Context, html: str, placeholder: str) -> None:
@@ -213,8 +214,8 @@ async def recording_entry(update: Update, context: Context) -> RecordingStep | i
         return ConversationHandler.END
     _RECORDING_DRAFT.get(context)["origin"] = message.message_id
     _RECORDING_DRAFT.touch(context)
-    rows = [[(channel.label, f"catat:saluran:{channel.value}")] for channel in _CHANNEL_ORDER]
-    rows.append([(texts.RECORDING_CANCEL_BUTTON, "catat:batal")])
+    rows = [[(channel.label, cb.RECORDING_CHANNEL.build(channel=channel.value))] for channel in _CHANNEL_ORDER]
+    rows.append([(texts.RECORDING_CANCEL_BUTTON, cb.RECORDING_CANCEL.build())])
     await answer(update, context, texts.RECORDING_ASK_CHANNEL, keyboard(rows))
     return RecordingStep.CHANNEL
 
@@ -233,11 +234,11 @@ async def channel_chosen(update: Update, context: Context) -> RecordingStep | in
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    channel = Channel(query.data.removeprefix("catat:saluran:"))
+    channel = Channel(cb.RECORDING_CHANNEL.field(query.data, "channel"))
     _RECORDING_DRAFT.get(context)["channel"] = channel.value
     _RECORDING_DRAFT.touch(context)
-    rows = [[(tier.label, f"catat:tingkat:{tier.value}")] for tier in Tier]
-    rows.append([(texts.RECORDING_CANCEL_BUTTON, "catat:batal")])
+    rows = [[(tier.label, cb.RECORDING_TIER.build(tier=tier.value))] for tier in Tier]
+    rows.append([(texts.RECORDING_CANCEL_BUTTON, cb.RECORDING_CANCEL.build())])
     await _edit(update, f"{texts.recording_chosen(channel.label)}\n\n{texts.RECORDING_ASK_TIER}", keyboard(rows))
     return RecordingStep.TIER
 
@@ -246,7 +247,7 @@ async def tier_chosen(update: Update, context: Context) -> RecordingStep | int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    tier = Tier(query.data.removeprefix("catat:tingkat:"))
+    tier = Tier(cb.RECORDING_TIER.field(query.data, "tier"))
     draft = _RECORDING_DRAFT.get(context)
     draft["tier"] = tier.value
     _RECORDING_DRAFT.touch(context)
@@ -374,7 +375,7 @@ def build_recording_conversation(application: Application) -> ConversationHandle
     }
     fallbacks: list[Any] = [
         CommandHandler("batal", staff_only(recording_cancel)),
-        CallbackQueryHandler(staff_only(recording_cancel), pattern=r"^catat:batal$"),
+        CallbackQueryHandler(staff_only(recording_cancel), pattern=cb.RECORDING_CANCEL.pattern),
     ]
     with warnings.catch_warnings():
         # per_message=False is deliberate: the flow belongs to one officer in the staff chat.
@@ -418,4 +419,4 @@ async def new_pin(update: Update, context: Context) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("pin", staff_only(new_pin)), MAIN_GROUP)
     application.add_handler(build_recording_conversation(application), MAIN_GROUP)
-    application.add_handler(CallbackQueryHandler(stray_recording_button, pattern=r"^catat:"), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(stray_recording_button, pattern=cb.RECORDING_ANY.pattern), MAIN_GROUP)

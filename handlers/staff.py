@@ -19,6 +19,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.domain.tickets import Attachment, Ticket, parse_ticket_code
 from bot.domain.tiers import Tier
 from bot.services.notices import CARD_ACTIONS, describe_time_left
@@ -48,8 +49,6 @@ from storage.tickets import link_message
 LIST_LIMIT = 50
 
 _CODE = r"ADU-\d{4}-\d{5}"
-CARD_BUTTON = re.compile(rf"^tk:(proses|tingkat|tutup|tutup_ya|riwayat|batal):({_CODE})$")
-TIER_BUTTON = re.compile(rf"^tk:tier:({_CODE}):([a-z-]+)$")
 # A code at the start of a command's arguments, in the forgiving forms people type.
 _CODE_FIRST = re.compile(r"^(ADU[ \t_-]*\d{4}[ \t_-]*\d{1,5})(?=\s|$)", re.IGNORECASE)
 # Something meant as a code but malformed ("ADU-2026-123456"): a usage line, not the reply's ticket.
@@ -76,7 +75,7 @@ async def send_linked(
 
 
 def card_markup(code: str) -> object:
-    buttons = [(label, f"tk:{action}:{code}") for action, label in CARD_ACTIONS]
+    buttons = [(label, cb.CARD_ACTION.build(action=action, code=code)) for action, label in CARD_ACTIONS]
     return keyboard([buttons[:2], buttons[2:]])
 
 
@@ -98,7 +97,7 @@ async def linked_ticket(context: Context, message: Message) -> Ticket | None:
     markup = replied.reply_markup
     button_data = [button.callback_data for row in (markup.inline_keyboard if markup else ())
                    for button in row if isinstance(button.callback_data, str)]
-    card_codes = {match.group(2) for data in button_data if (match := CARD_BUTTON.match(data))}
+    card_codes = {fields["code"] for data in button_data if (fields := cb.CARD_ACTION.parse(data))}
     if from_bot and len(card_codes) == 1:
         return await tickets.get(card_codes.pop())
     return None
@@ -348,14 +347,13 @@ async def card_button(update: Update, context: Context) -> None:
         return
     toast: str | None = None
     try:
-        tier_match = TIER_BUTTON.match(query.data)
-        if tier_match is not None:
-            toast = await choose_tier(update, context, tier_match.group(1), tier_match.group(2))
+        tier_choice = cb.CARD_TIER.parse(query.data)
+        if tier_choice is not None:
+            toast = await choose_tier(update, context, tier_choice["code"], tier_choice["tier"])
         else:
-            match = CARD_BUTTON.match(query.data)
-            assert match is not None
-            action, code = match.groups()
-            toast = await BUTTON_ACTIONS[action](update, context, code)
+            action = cb.CARD_ACTION.parse(query.data)
+            assert action is not None
+            toast = await BUTTON_ACTIONS[action["action"]](update, context, action["code"])
     finally:
         await query.answer(toast)
 
@@ -388,8 +386,8 @@ async def press_reclassify(update: Update, context: Context, code: str) -> str |
     ticket = await _open_ticket_or_toast(context, code)
     if isinstance(ticket, str):
         return ticket
-    rows = [[(texts.tier_button(tier, ticket.tier), f"tk:tier:{code}:{tier.value}")] for tier in Tier]
-    rows.append([(texts.CANCEL_BUTTON, f"tk:batal:{code}")])
+    rows = [[(texts.tier_button(tier, ticket.tier), cb.CARD_TIER.build(code=code, tier=tier.value))] for tier in Tier]
+    rows.append([(texts.CANCEL_BUTTON, cb.CARD_ACTION.build(action="batal", code=code))])
     chat = update.effective_chat
     assert chat is not None
     await send_linked(context, chat.id, texts.choose_tier(ticket), ticket, markup=keyboard(rows),
@@ -419,8 +417,8 @@ async def press_close(update: Update, context: Context, code: str) -> str | None
     ticket = await _open_ticket_or_toast(context, code)
     if isinstance(ticket, str):
         return ticket
-    markup = keyboard([[(texts.CONFIRM_CLOSE_BUTTON, f"tk:tutup_ya:{code}"),
-                        (texts.CANCEL_BUTTON, f"tk:batal:{code}")]])
+    markup = keyboard([[(texts.CONFIRM_CLOSE_BUTTON, cb.CARD_ACTION.build(action="tutup_ya", code=code)),
+                        (texts.CANCEL_BUTTON, cb.CARD_ACTION.build(action="batal", code=code))]])
     chat = update.effective_chat
     assert chat is not None
     await send_linked(context, chat.id, texts.confirm_close(ticket), ticket, markup=markup,
@@ -512,7 +510,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, staff_only(callback)), MAIN_GROUP)
     application.add_handler(
-        CallbackQueryHandler(card_button, pattern=rf"{CARD_BUTTON.pattern}|{TIER_BUTTON.pattern}"), MAIN_GROUP
+        CallbackQueryHandler(card_button, pattern=cb.any_of(cb.CARD_ACTION, cb.CARD_TIER)), MAIN_GROUP
     )
     relay_filter = filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND & _ReplyToTicketMessage()
     application.add_handler(MessageHandler(relay_filter, reply_to_ticket_message), MAIN_GROUP)

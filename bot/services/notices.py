@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from bot.domain import callbacks as cb
 from bot.domain.tickets import Attachment, EventKind, Ticket, TicketEvent
 from bot.domain.workcalendar import WorkCalendar
 from bot.texts import desk as texts
@@ -17,11 +18,10 @@ from storage.outbox import OutboxMessage, text_message
 CARD_ACTIONS = (("proses", "🔎 Proses"), ("tingkat", "🏷 Ubah tingkat"), ("tutup", "✅ Tutup"),
                 ("riwayat", "🕘 Riwayat"))
 # Citizen-side button on a status view: "add information to this ticket".
-ADD_INFO_PREFIX = "tambah:"
 
 
 def card_keyboard(code: str) -> dict[str, Any]:
-    buttons = [{"text": label, "callback_data": f"tk:{action}:{code}"} for action, label in CARD_ACTIONS]
+    buttons = [{"text": label, "callback_data": cb.CARD_ACTION.build(action=action, code=code)} for action, label in CARD_ACTIONS]
     return {"inline_keyboard": [buttons[:2], buttons[2:]]}
 
 
@@ -136,20 +136,15 @@ class DeskNotifier:
 # --- satisfaction rating buttons --------------------------------------------------------------
 
 # Callback data "nilai:<code>:<1..5>", e.g. "nilai:ADU-2026-00001:5" (22 bytes; limit 64).
-RATING_PREFIX = "nilai:"
 
 
 def rating_keyboard(code: str) -> dict[str, Any]:
     """One row of buttons 1–5 under the rating request."""
-    return {"inline_keyboard": [[{"text": str(value), "callback_data": f"{RATING_PREFIX}{code}:{value}"}
+    return {"inline_keyboard": [[{"text": str(value), "callback_data": cb.RATING.build(code=code, value=value)}
                                  for value in range(1, 6)]]}
 
 
 def parse_rating_callback(data: str) -> tuple[str, int] | None:
     """("ADU-2026-00001", 5) from a rating button's callback data; None if it is not one."""
-    if not data.startswith(RATING_PREFIX):
-        return None
-    code, _, value = data[len(RATING_PREFIX):].rpartition(":")
-    if not code or value not in {"1", "2", "3", "4", "5"}:
-        return None
-    return code, int(value)
+    fields = cb.RATING.parse(data)
+    return None if fields is None else (fields["code"], int(fields["value"]))

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.domain import callbacks as cb
 from bot.texts import paket as texts
 from bot.texts.format import WITA
 from storage import packages as repo
@@ -37,9 +38,6 @@ YEAR_MAX = 2100
 # A chat following hundreds of packages is a script, not a person; keep notices bounded.
 MAX_FOLLOWS_PER_CHAT = 100
 OUTBOX_PURPOSE_STAGE = "package_stage"
-# Callback data of the "stop following" button under every notice: prefix + kode paket
-# (at most 9 + 20 bytes, far below Telegram's 64). The chat handlers answer it.
-UNFOLLOW_CALLBACK_PREFIX = "pkt:stop:"
 
 
 # --- the stage model ------------------------------------------------------------------------
@@ -640,7 +638,7 @@ async def notify_followers(conn: aiosqlite.Connection, package: Package, html: s
 
 def unfollow_keyboard(code: str) -> dict[str, Any]:
     """Bot API inline keyboard (plain JSON, no Telegram types) with a stop-following button."""
-    button = {"text": texts.UNFOLLOW_BUTTON, "callback_data": f"{UNFOLLOW_CALLBACK_PREFIX}{code}"}
+    button = {"text": texts.UNFOLLOW_BUTTON, "callback_data": cb.PACKAGE_UNFOLLOW.build(code=code)}
     return {"inline_keyboard": [[button]]}
 
 

@@ -42,10 +42,6 @@ BUTTON_PACKAGE = "📦 Cek Status Paket"
 BUTTON_SERVICE = "ℹ️ Informasi Layanan"
 
 # Callback data of the main menu buttons.
-MENU_FILE = "menu:lapor"
-MENU_STATUS = "menu:status"
-MENU_PACKAGE = "menu:paket"
-MENU_SERVICE = "menu:layanan"
 
 
 def welcome(first_name: str | None) -> str:
