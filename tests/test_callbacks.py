@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import callbacks as cb
+from bot.services.packages import Outcome, SpseStage, Stage, StageChoice
 
 # Callback data exactly as release 0.1 put it on buttons. Telegram keeps those buttons on old
 # messages forever, so each must still parse, into the same fields.
@@ -65,8 +66,17 @@ def test_every_format_fits_telegrams_64_bytes_at_its_longest() -> None:
         if len(values) < len(fmt.fields):
             continue  # free-form fields are bounded by their own pattern; see the next test
         assert len(fmt.build(**values).encode()) <= cb.CALLBACK_DATA_LIMIT, name
-    stage = cb.PACKAGE_STAGE.build(code=package, choice="t" * 40)
+    # The longest stage choice a button can carry, on an 11-digit SPSE code (the national site's form).
+    longest_choice = max((choice.key for choice in all_stage_choices()), key=len)
+    stage = cb.PACKAGE_STAGE.build(code="10210011000", choice=longest_choice)
     assert len(stage.encode()) <= cb.CALLBACK_DATA_LIMIT
+
+
+def all_stage_choices() -> list[StageChoice]:
+    choices = [StageChoice.of_stage(stage) for stage in Stage]
+    choices += [StageChoice.of_spse(spse) for spse in SpseStage]
+    choices += [StageChoice.of_outcome(outcome, spse) for outcome in Outcome for spse in (None, *SpseStage)]
+    return choices
 
 
 def test_build_refuses_data_of_the_wrong_shape_or_too_long() -> None:
