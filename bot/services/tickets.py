@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.domain.classifier import Classifier
 from bot.domain.tickets import (
     SYSTEM,
     Actor,
@@ -25,7 +26,7 @@ from bot.domain.tickets import (
     Ticket,
     TicketEvent,
 )
-from bot.domain.tiers import Classifier, Tier
+from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
 from storage import tickets as repo
 from storage.db import Database, claim_operation, record_operation, utc_now
