@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.domain.classifier import Classification
 from bot.domain.contacts import PACKAGE_CODE_PATTERN, normalise_contact, normalise_phone
 from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
@@ -269,10 +270,21 @@ async def confidential_chosen(update: Update, context: Context) -> int:
     return await _next(update, context, show_summary)
 
 
-def _predicted_tier(context: Context) -> Tier:
+def _classification(context: Context) -> Classification:
     draft = _DRAFT.get(context)
     kind = MatterKind(draft.get("kind", MatterKind.PERTANYAAN.value))
-    return context.desk.classifier.classify(kind, draft.get("description", "")).tier
+    return context.desk.classifier.classify(kind, draft.get("description", ""))
+
+
+def _raised_by_text(result: Classification) -> bool:
+    return result.escalated and result.base is not None and result.base < result.tier
+
+
+def _predicted_tier(context: Context) -> Tier:
+    result = _classification(context)
+    if _DRAFT.get(context).get("disputed") and _raised_by_text(result) and result.base is not None:
+        return result.base  # the citizen said «Ini bukan dugaan pelanggaran»
+    return result.tier
 
 
 async def show_summary(update: Update, context: Context) -> int:
@@ -281,13 +293,33 @@ async def show_summary(update: Update, context: Context) -> int:
     tier = _predicted_tier(context)
     if tier is not Tier.BERKADAR:
         draft.pop("confidential", None)  # the option only exists for alleged wrongdoing
-    text = texts.summary(draft, MatterKind(draft["kind"]).label, tier.label, bool(draft.get("confidential")))
+    result = _classification(context)
+    rows = [[(texts.SEND_BUTTON, "lapor:kirim")]]
+    note = ""
+    if _raised_by_text(result):
+        if draft.get("disputed"):
+            note = texts.disputed_note(tier.label)
+        else:
+            note = texts.escalation_note(result.matched, result.tier.label)
+            rows.append([(texts.NOT_WRONGDOING_BUTTON, "lapor:bukan")])
+    text = texts.summary(draft, MatterKind(draft["kind"]).label, tier.label, bool(draft.get("confidential")),
+                         note)
     markup = keyboard([
-        [(texts.SEND_BUTTON, "lapor:kirim")],
+        *rows,
         [(texts.EDIT_BUTTON, "lapor:ubah"), (texts.CANCEL_BUTTON, "lapor:batal")],
     ])
     await reply_html(update, context, text, markup)
     return CONFIRM
+
+
+async def not_wrongdoing(update: Update, context: Context) -> int:
+    """«Ini bukan dugaan pelanggaran»: the chosen kind's tier stands; recorded at filing."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    _DRAFT.get(context)["disputed"] = True
+    await remove_buttons(update)
+    return await show_summary(update, context)
 
 
 async def choose_field(update: Update, context: Context) -> int:
@@ -310,6 +342,7 @@ async def edit_field(update: Update, context: Context) -> int:
         draft["attachments"] = []
     if field in ("jenis", "uraian"):
         draft.pop("confidential", None)  # the tier may change, so ask again if it still applies
+        draft.pop("disputed", None)
     asks = {"nama": ask_name, "kontak": ask_contact, "jenis": ask_kind, "paket": ask_package,
             "uraian": ask_description, "bukti": ask_evidence}
     return await asks[field](update, context)
@@ -348,6 +381,7 @@ async def send(update: Update, context: Context) -> int:
             package_code=draft.get("package_code"), description=draft["description"],
             citizen_user_id=user.id, citizen_chat_id=chat.id,
             confidential=bool(draft.get("confidential")),
+            escalation_disputed=bool(draft.get("disputed")),
             attachments=tuple(Attachment(**item) for item in draft.get("attachments", [])),
         )
     except (KeyError, ValidationError):
@@ -464,7 +498,8 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
                    MessageHandler(other, g(evidence_file))],
         CONFIDENTIAL: [CallbackQueryHandler(g(confidential_chosen), pattern=r"^lapor:rahasia:(ya|tidak)$")],
         CONFIRM: [CallbackQueryHandler(g(send), pattern=r"^lapor:kirim$"),
-                  CallbackQueryHandler(g(choose_field), pattern=r"^lapor:ubah$")],
+                  CallbackQueryHandler(g(choose_field), pattern=r"^lapor:ubah$"),
+                  CallbackQueryHandler(g(not_wrongdoing), pattern=r"^lapor:bukan$")],
         EDIT: [CallbackQueryHandler(g(edit_field), pattern=r"^lapor:ubah:[a-z]+$")],
         ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out),
                                       CallbackQueryHandler(timed_out)],
