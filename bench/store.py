@@ -223,8 +223,9 @@ async def _create_schema(path: Path) -> None:
 def fill(path: Path, total: int, seed: int = 2017) -> dict[str, Any]:
     """Writes the store to ``path`` (which must not exist); returns facts about it."""
     from bot.config import CalendarConfig, TiersConfig
+    from bot.domain.classifier import Classifier
     from bot.domain.tickets import Actor, Attachment, Channel, EventKind, NewComplaint, format_ticket_code
-    from bot.domain.tiers import Classifier, MatterKind, Tier
+    from bot.domain.tiers import MatterKind, Tier
     from bot.domain.workcalendar import WorkCalendar
     from storage import tickets as repo
 

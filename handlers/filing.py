@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain import callbacks as cb
+from bot.domain.classifier import Classification
 from bot.domain.contacts import PACKAGE_CODE_PATTERN, normalise_contact, normalise_phone
 from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
@@ -291,10 +292,21 @@ async def confidential_chosen(update: Update, context: Context) -> NextStep:
     return await _next(update, context, show_summary)
 
 
-def _predicted_tier(context: Context) -> Tier:
+def _classification(context: Context) -> Classification:
     draft = _DRAFT.get(context)
     kind = MatterKind(draft.get("kind", MatterKind.QUESTION.value))
-    return context.desk.classifier.classify(kind, draft.get("description", "")).tier
+    return context.desk.classifier.classify(kind, draft.get("description", ""))
+
+
+def _raised_by_text(result: Classification) -> bool:
+    return result.escalated and result.base is not None and result.base < result.tier
+
+
+def _predicted_tier(context: Context) -> Tier:
+    result = _classification(context)
+    if _DRAFT.get(context).get("disputed") and _raised_by_text(result) and result.base is not None:
+        return result.base  # the citizen said «Ini bukan dugaan pelanggaran»
+    return result.tier
 
 
 async def show_summary(update: Update, context: Context) -> NextStep:
@@ -303,13 +315,33 @@ async def show_summary(update: Update, context: Context) -> NextStep:
     tier = _predicted_tier(context)
     if tier is not Tier.BERKADAR:
         draft.pop("confidential", None)  # the option only exists for alleged wrongdoing
-    text = texts.summary(draft, MatterKind(draft["kind"]).label, tier.label, bool(draft.get("confidential")))
+    result = _classification(context)
+    rows = [[(texts.SEND_BUTTON, cb.FILING_SEND.build())]]
+    note = ""
+    if _raised_by_text(result):
+        if draft.get("disputed"):
+            note = texts.disputed_note(tier.label)
+        else:
+            note = texts.escalation_note(result.matched, result.tier.label)
+            rows.append([(texts.NOT_WRONGDOING_BUTTON, cb.FILING_NOT_WRONGDOING.build())])
+    text = texts.summary(draft, MatterKind(draft["kind"]).label, tier.label, bool(draft.get("confidential")),
+                         note)
     markup = keyboard([
-        [(texts.SEND_BUTTON, cb.FILING_SEND.build())],
+        *rows,
         [(texts.EDIT_BUTTON, cb.FILING_EDIT.build()), (texts.CANCEL_BUTTON, cb.FILING_CANCEL.build())],
     ])
     await reply_html(update, context, text, markup)
     return FilingStep.CONFIRM
+
+
+async def not_wrongdoing(update: Update, context: Context) -> NextStep:
+    """«Ini bukan dugaan pelanggaran»: the chosen kind's tier stands; recorded at filing."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    _DRAFT.get(context)["disputed"] = True
+    await remove_buttons(update)
+    return await show_summary(update, context)
 
 
 async def choose_field(update: Update, context: Context) -> NextStep:
@@ -332,6 +364,7 @@ async def edit_field(update: Update, context: Context) -> NextStep:
         draft["attachments"] = []
     if field in ("jenis", "uraian"):
         draft.pop("confidential", None)  # the tier may change, so ask again if it still applies
+        draft.pop("disputed", None)
     asks = {"nama": ask_name, "kontak": ask_contact, "jenis": ask_kind, "paket": ask_package,
             "uraian": ask_description, "bukti": ask_evidence}
     return await asks[field](update, context)
@@ -370,6 +403,7 @@ async def send(update: Update, context: Context) -> NextStep:
             package_code=draft.get("package_code"), description=draft["description"],
             citizen_user_id=user.id, citizen_chat_id=chat.id,
             confidential=bool(draft.get("confidential")),
+            escalation_disputed=bool(draft.get("disputed")),
             attachments=tuple(Attachment(**item) for item in draft.get("attachments", [])),
         )
     except (KeyError, ValidationError):
@@ -499,7 +533,8 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
                    MessageHandler(other, g(evidence_file))],
         FilingStep.CONFIDENTIAL: [CallbackQueryHandler(g(confidential_chosen), pattern=cb.FILING_CONFIDENTIAL.pattern)],
         FilingStep.CONFIRM: [CallbackQueryHandler(g(send), pattern=cb.FILING_SEND.pattern),
-                  CallbackQueryHandler(g(choose_field), pattern=cb.FILING_EDIT.pattern)],
+                  CallbackQueryHandler(g(choose_field), pattern=cb.FILING_EDIT.pattern),
+                  CallbackQueryHandler(g(not_wrongdoing), pattern=cb.FILING_NOT_WRONGDOING.pattern)],
         FilingStep.EDIT: [CallbackQueryHandler(g(edit_field), pattern=cb.FILING_EDIT_FIELD.pattern)],
         ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out),
                                       CallbackQueryHandler(timed_out)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.config import CalendarConfig, TiersConfig
-from bot.domain.tiers import Classifier
+from bot.domain.classifier import Classifier
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.notices import DeskNotifier, StaffChat
 from bot.services.tickets import TicketService

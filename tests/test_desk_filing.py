@@ -213,3 +213,44 @@ async def test_citizen_adds_information_by_reply_and_button(bench: Bench) -> Non
     assert bench.last(bench.staff_chat_id).media_type == "photo"
     history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
     assert [e.kind.value for e in history].count("citizen_message") == 2
+
+
+async def test_citizen_sees_the_escalation_and_can_dispute_it(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(chat), "lapor:jenis:pertanyaan")
+    await bench.press(user, bench.last(chat), "lapor:lewati")
+    await bench.say(user, "Apakah pokja yang menerima amplop boleh tetap bertugas di paket berikutnya?")
+    sent = await bench.press(user, bench.last(chat), "lapor:bukti_selesai")
+    assert any(b[1] == "lapor:rahasia:tidak" for m in sent for b in m.buttons)
+    await bench.press(user, bench.last(chat), "lapor:rahasia:tidak")
+    summary = bench.last(chat)
+    assert "Perkiraan tingkat: Berkadar Pengawasan" in summary.rendered
+    assert "Uraian Anda menyebut “amplop”, yang tergolong dugaan pelanggaran" in summary.rendered
+    assert ("Ini bukan dugaan pelanggaran", "lapor:bukan") in summary.buttons
+
+    await bench.press(user, summary, "lapor:bukan")
+    disputed = bench.last(chat)
+    assert "Perkiraan tingkat: Ringan" in disputed.rendered
+    assert "Anda menyatakan ini bukan dugaan pelanggaran" in disputed.rendered
+    assert all(b[1] != "lapor:bukan" for b in disputed.buttons)
+    sent = await bench.press(user, disputed, "lapor:kirim")
+    code = next(m for m in sent if "Kode pengaduan" in m.rendered).rendered.split("Kode pengaduan: ")[1].split()[0]
+
+    ticket = await bench.desk.tickets.get(code)
+    assert ticket.tier.value == "ringan"
+    assert "Pelapor menyatakan ini bukan dugaan pelanggaran" in ticket.tier_reason
+    filed = (await bench.desk.tickets.history(ticket))[0]
+    assert filed.data["disputed"] is True and filed.data["text_tier"] == "berkadar"
+    card = next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered)
+    assert "Pelapor menyatakan ini bukan dugaan pelanggaran" in card.rendered
+    assert "amplop" in card.rendered
+
+
+async def test_no_dispute_offered_when_the_kind_alone_sets_the_tier(bench: Bench) -> None:
+    code = await bench.file_complaint(kind="pelanggaran", description="Panitia menerima suap dari peserta.")
+    summary = next(m for m in bench.fake.sent(bench.citizen.id) if "Periksa pengaduan" in m.rendered)
+    assert all(b[1] != "lapor:bukan" for b in summary.buttons)
+    assert (await bench.desk.tickets.get(code)).tier.value == "berkadar"

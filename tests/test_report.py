@@ -53,9 +53,10 @@ import pytest
 from bot.cli.errors import UsageError
 from bot.cli.report import cmd_report
 from bot.config import CalendarConfig, Settings, TiersConfig
+from bot.domain.classifier import Classifier
 from bot.domain.report import MonthFigures, Timeliness
 from bot.domain.tickets import Actor, Channel, NewComplaint, Status
-from bot.domain.tiers import Classifier, MatterKind, Tier
+from bot.domain.tiers import MatterKind, Tier
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.notices import DeskNotifier, StaffChat
 from bot.services.recorded import register_offline

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.tiers import (
+from bot.domain.classifier import (
     Classification,
     Classifier,
     ClassifierError,
-    MatterKind,
-    Tier,
     default_classifier,
     normalise_text,
 )
+from bot.domain.tiers import MatterKind, Tier
 
 
 @pytest.fixture(scope="module")

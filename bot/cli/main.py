@@ -67,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", parents=[common], help="laporan bulanan pengaduan")
     report.add_argument("--month", required=True, help="bulan, YYYY-MM")
     report.add_argument("--out", type=Path, default=Path("."), help="folder keluaran CSV dan PNG")
+
+    classify = sub.add_parser("classify", parents=[common], help="uji penggolongan tingkat pengaduan")
+    classify.add_argument("text", nargs="?", help="teks pengaduan yang digolongkan")
+    classify.add_argument("--kind", help="jenis: pertanyaan, aturan, layanan atau pelanggaran")
+    classify.add_argument("--eval", type=Path, metavar="BERKAS.csv", help="uji berkas berlabel (kind, text, expected)")
+    classify.add_argument("--corrections", action="store_true", help="daftar koreksi tingkat oleh petugas")
+    classify.add_argument("--since", metavar="YYYY-MM-DD", help="koreksi sejak tanggal ini")
+    classify.add_argument("--export", type=Path, metavar="BERKAS.csv", help="tulis koreksi sebagai berkas berlabel")
+    classify.add_argument("--rules", type=Path, metavar="BERKAS.toml", help="aturan tambahan di atas aturan bawaan")
     return parser
 
 
@@ -155,6 +164,12 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     return report.cmd_report(settings, args)
 
 
+def _classify(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import classify
+
+    return classify.cmd_classify(settings, args)
+
+
 _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run": _run,
     "deadline": _deadline,
@@ -166,4 +181,5 @@ _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "data export": _data_export,
     "data erase": _data_erase,
     "report": _report,
+    "classify": _classify,
 }

@@ -17,7 +17,7 @@ from bot.delivery.journal import Journal, JournalingQueue, JournalingRequest
 from bot.delivery.outbox import OutboxSender, adopted_staff_chat
 from bot.delivery.persistence import GroupCommit, SQLitePersistence
 from bot.delivery.processor import PerChatUpdateProcessor
-from bot.domain.tiers import Classifier
+from bot.domain.classifier import Classifier
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.notices import DeskNotifier, StaffChat
 from bot.services.packages import PackageService

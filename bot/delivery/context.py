@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.delivery.outbox import OutboxSender
-from bot.domain.tiers import Classifier
+from bot.domain.classifier import Classifier
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.notices import StaffChat
 from bot.services.packages import PackageService

@@ -109,6 +109,7 @@ FILING_EVIDENCE_DONE = CallbackFormat("lapor:bukti_selesai")
 FILING_CONFIDENTIAL = CallbackFormat("lapor:rahasia:{answer}", {"answer": "ya|tidak"})
 FILING_SEND = CallbackFormat("lapor:kirim")
 FILING_EDIT = CallbackFormat("lapor:ubah")
+FILING_NOT_WRONGDOING = CallbackFormat("lapor:bukan")  # «Ini bukan dugaan pelanggaran»
 FILING_EDIT_FIELD = CallbackFormat("lapor:ubah:{field}", {"field": "[a-z]+"})
 FILING_CANCEL = CallbackFormat("lapor:batal")
 

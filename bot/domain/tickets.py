@@ -138,6 +138,8 @@ class NewComplaint(BaseModel):
     citizen_chat_id: int | None = None
     confidential: bool = False
     attachments: tuple[Attachment, ...] = ()
+    # The citizen pressed «Ini bukan dugaan pelanggaran»: the chosen kind's tier stands.
+    escalation_disputed: bool = False
 
     @field_validator("name", "description")
     @classmethod

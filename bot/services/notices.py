@@ -75,7 +75,8 @@ class DeskNotifier:
             to_citizen(texts.filed_for_citizen(ticket, zone), "filed_citizen")
             now = self.clock()
             card = texts.ticket_card(ticket, zone, now=now,
-                                     left=describe_time_left(self.calendar, ticket, now))
+                                     left=describe_time_left(self.calendar, ticket, now),
+                                     disputed=bool(event.data.get("disputed")))
             to_staff(card, "ticket_card", card_keyboard(ticket.code))
             out.extend(self._files(staff, ticket, event.attachments,
                                    texts.citizen_attachment_caption(ticket), "evidence_staff"))

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.domain.classifier import Classifier
 from bot.domain.tickets import (
     SYSTEM,
     Actor,
@@ -25,8 +26,9 @@ from bot.domain.tickets import (
     Ticket,
     TicketEvent,
 )
-from bot.domain.tiers import Classifier, Tier
+from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
+from bot.texts import desk as desk_texts
 from storage import tickets as repo
 from storage.db import Database, claim_operation, record_operation, utc_now
 from storage.outbox import OutboxMessage, enqueue
@@ -99,9 +101,16 @@ class TicketService:
         ticket filed the first time, with no new messages.
         """
         received = received_at or self.clock()
+        disputed: dict[str, Any] = {}
         if tier is None:
             classification = self.classifier.classify(complaint.matter_kind, complaint.description)
             chosen_tier, reason = classification.tier, classification.reason
+            base = classification.base or chosen_tier
+            if complaint.escalation_disputed and classification.escalated and base < chosen_tier:
+                # The citizen disputed the escalation: the kind's tier stands, staff judge
+                # with /tingkat, and the history keeps what the text would have given.
+                disputed = {"disputed": True, "text_tier": chosen_tier.value}
+                chosen_tier, reason = base, desk_texts.disputed_reason(reason, base)
         else:
             chosen_tier, reason = tier, "Ditetapkan petugas saat mencatat pengaduan."
         deadline = self.calendar.deadline(chosen_tier, received)
@@ -118,7 +127,8 @@ class TicketService:
                 idempotency_key=idempotency_key, pin_hash=pin_hash,
             )
             who = actor or Actor.citizen(complaint.citizen_user_id, complaint.name)
-            data = {"tier": chosen_tier.value, "reason": reason, "channel": complaint.channel.value}
+            data = {"tier": chosen_tier.value, "reason": reason, "channel": complaint.channel.value,
+                    **disputed}
             return await self.record_event(conn, ticket_id, EventKind.FILED, who, received, data,
                                       complaint.attachments)
 

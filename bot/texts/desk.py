@@ -39,6 +39,17 @@ def filed_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
     )
 
 
+def disputed_reason(reason: str, base: Tier) -> str:
+    """The tier reason of a filing whose citizen disputed the text's escalation."""
+    return (
+        f"{reason} Pelapor menyatakan ini bukan dugaan pelanggaran, sehingga ditangani sebagai "
+        f"{base.label} sesuai jenis yang dipilih; petugas dapat mengubahnya dengan /tingkat."
+    )
+
+
+DISPUTED_MARK = "⚠️ <b>Pelapor menyatakan ini bukan dugaan pelanggaran</b> (teks menaikkan tingkat)."
+
+
 def kind_label(kind: MatterKind | None) -> str:
     return kind.label if kind is not None else "-"
 
@@ -79,7 +90,8 @@ def time_left(ticket: Ticket, now: dt.datetime, left: str | None) -> str:
 
 
 def ticket_card(
-    ticket: Ticket, zone: ZoneInfo, *, now: dt.datetime, left: str, reveal: bool = False
+    ticket: Ticket, zone: ZoneInfo, *, now: dt.datetime, left: str, reveal: bool = False,
+    disputed: bool = False,
 ) -> str:
     overdue = "⏰ <b>TERLAMBAT</b> · " if ticket.is_overdue(now) else ""
     package = f"\nPaket: <code>{esc(ticket.package_code)}</code>" if ticket.package_code else ""
@@ -93,7 +105,8 @@ def ticket_card(
         f"Pelapor: {reporter_line(ticket, reveal=reveal)}\n"
         f"Saluran: {esc(ticket.channel.label)} · Jenis: {esc(kind_label(ticket.matter_kind))}"
         f"{package}\n"
-        f"Alasan tingkat: <i>{esc(ticket.tier_reason)}</i>\n\n"
+        f"Alasan tingkat: <i>{esc(ticket.tier_reason)}</i>\n"
+        f"{DISPUTED_MARK + chr(10) if disputed else ''}\n"
         f"{esc(ticket.description)}\n\n"
         "<i>Balas (reply) pesan ini untuk menjawab pelapor.</i>"
     )

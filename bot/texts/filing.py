@@ -112,7 +112,28 @@ EDIT_FIELDS = {
 ASK_WHICH_FIELD = "Bagian mana yang ingin diubah?"
 
 
-def summary(draft: dict[str, object], kind_label: str, tier_label: str, confidential: bool) -> str:
+NOT_WRONGDOING_BUTTON = "Ini bukan dugaan pelanggaran"
+
+
+def escalation_note(quotes: tuple[str, ...], tier_label: str) -> str:
+    """One plain sentence: the text, not the chosen kind, raised the tier."""
+    words = ", ".join(f"“{quote}”" for quote in quotes[:3])
+    return (
+        f"ℹ️ Uraian Anda menyebut {esc(words)}, yang tergolong dugaan pelanggaran, sehingga "
+        f"pengaduan ini ditangani sebagai <b>{esc(tier_label)}</b>. Bila bukan, tekan "
+        f"«{NOT_WRONGDOING_BUTTON}»."
+    )
+
+
+def disputed_note(tier_label: str) -> str:
+    return (
+        f"ℹ️ Anda menyatakan ini bukan dugaan pelanggaran; pengaduan ditangani sebagai "
+        f"<b>{esc(tier_label)}</b> sesuai jenis yang Anda pilih, dan petugas dapat menilainya ulang."
+    )
+
+
+def summary(draft: dict[str, object], kind_label: str, tier_label: str, confidential: bool,
+            note: str = "") -> str:
     files = draft.get("attachments")
     count = len(files) if isinstance(files, list) else 0
     package = draft.get("package_code") or "-"
@@ -126,6 +147,7 @@ def summary(draft: dict[str, object], kind_label: str, tier_label: str, confiden
         f"Bukti: {count} berkas{secret}\n"
         f"Perkiraan tingkat: <b>{esc(tier_label)}</b>\n\n"
         f"<b>Uraian</b>\n{esc(draft.get('description', ''))}\n\n"
+        f"{note + chr(10) + chr(10) if note else ''}"
         "Tekan «Kirim pengaduan» bila sudah benar."
     )
 
