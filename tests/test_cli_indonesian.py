@@ -85,3 +85,14 @@ def test_a_missing_config_file_is_explained(tmp_path: Path) -> None:
     assert "berkas konfigurasi tidak-ada.toml tidak ditemukan" in result.stderr
     assert "cp config.example.toml tidak-ada.toml" in result.stderr
     assert_indonesian(result.stderr)
+
+
+def test_a_file_that_is_not_a_database_is_explained(tmp_path: Path) -> None:
+    database = tmp_path / "helpdesk.sqlite3"
+    database.write_text("ini bukan basis data, hanya teks biasa yang cukup panjang " * 20, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\ndatabase = "{database}"\n', encoding="utf-8")
+    result = cli("report", "--month", "2026-01", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "berkasnya bukan basis data SQLite" in result.stderr and "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("laporan-*"))

@@ -117,10 +117,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pbj-helpdesk: {describe_os_error(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except sqlite3.Error as exc:
-        print(f"pbj-helpdesk: basis data tidak dapat dipakai: {exc}", file=sys.stderr)
+        print(f"pbj-helpdesk: basis data tidak dapat dipakai: {_sqlite_reason(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
+
+
+_SQLITE_REASONS = {
+    "file is not a database": "berkasnya bukan basis data SQLite",
+    "database is locked": "basis data sedang dikunci proses lain; coba lagi sebentar lagi",
+    "unable to open database file": "berkas basis data tidak dapat dibuka (periksa folder dan hak aksesnya)",
+    "attempt to write a readonly database": "basis data hanya boleh dibaca (periksa hak aksesnya)",
+    "database disk image is malformed": "berkas basis data rusak; pulihkan dari cadangan",
+    "disk I/O error": "kesalahan baca/tulis disk",
+}
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    return next((reason for english, reason in _SQLITE_REASONS.items() if english in text), text)
 
 
 def _command_name(args: argparse.Namespace) -> str:
