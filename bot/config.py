@@ -3,17 +3,23 @@
 Every key is documented in ``config.example.toml``. Unknown keys are errors (a typo
 must not silently fall back to a default), and every error names the file and the key.
 The bot token may come from ``TELEGRAM_BOT_TOKEN`` so that no secret has to live in a file.
+Relative paths in the file (the database, ``content_file``) are taken from the file's own folder,
+so the same file finds the same data whatever the working directory (systemd, cron, a shell).
+pydantic's errors are worded in Indonesian from one table (:data:`_MESSAGES`), with the key and,
+for numbers, the allowed range read from the field's own constraints.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import annotated_types
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -28,6 +34,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_CONFIG_PATH = Path("config.toml")
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# The work calendar counts Saturdays and Sundays as days off whatever their hours say, so hours for
+# them would be silently ignored; they are refused instead (an extra workday on a Saturday takes
+# the first configured Monday…Friday hours).
+WEEKEND = ("saturday", "sunday")
+_CLOSED = ("", "tutup", "closed", None)
 
 
 class ConfigError(Exception):
@@ -103,10 +114,17 @@ class CalendarConfig(_Section):
         unknown = sorted(set(value) - set(WEEKDAYS))
         if unknown:
             raise ValueError(f"nama hari tidak dikenal: {', '.join(unknown)} (pakai monday…sunday)")
+        weekend = [day for day in WEEKEND if value.get(day, None) not in _CLOSED]
+        if weekend:
+            raise ValueError(
+                f"{', '.join(weekend)}: hari Sabtu dan Minggu selalu dihitung hari libur, jadi jam kantor "
+                'untuk hari itu tidak akan dipakai. Hapus barisnya atau tulis "tutup"; Sabtu yang menjadi '
+                "hari kerja ditulis di [calendar] extra_workdays (jam kantornya mengikuti jam Senin–Jumat pertama yang diisi, biasanya Senin)."
+            )
         # A day set to "" or "tutup" is closed; unnamed days keep their defaults.
         merged: dict[str, Any] = dict(_default_office_hours())
         for day, hours in value.items():
-            merged[day] = None if hours in ("", "tutup", "closed", None) else hours
+            merged[day] = None if hours in _CLOSED else hours
         return merged
 
     @property
@@ -229,8 +247,22 @@ class Settings(_Section):
 
     source: Annotated[Path | None, Field(exclude=True)] = None
 
+    @property
+    def setup_mode(self) -> bool:
+        """No staff group yet: ``run`` answers /chatid only (see bot/delivery/runner.py)."""
+        return self.telegram.staff_chat_id == 0
+
+    def require_token(self) -> None:
+        """What ``run`` needs beyond a valid file (without a staff chat it starts in setup mode)."""
+        where = self.source or DEFAULT_CONFIG_PATH
+        if not self.telegram.token.get_secret_value():
+            raise ConfigError(
+                f"{where}: [telegram] token kosong. Isi token dari @BotFather di berkas ini "
+                "atau di variabel lingkungan TELEGRAM_BOT_TOKEN."
+            )
+
     def require_bot_credentials(self) -> None:
-        """Checks what ``run`` needs beyond a valid file: a token and the staff chat."""
+        """Everything the full desk needs: a token and the staff chat."""
         where = self.source or DEFAULT_CONFIG_PATH
         if not self.telegram.token.get_secret_value():
             raise ConfigError(
@@ -252,16 +284,161 @@ class _Environment(BaseSettings):
     telegram_bot_token: SecretStr | None = None
 
 
+# pydantic error type → Indonesian wording. ``{range}`` is the allowed range of the field (from its
+# Field(ge=…, le=…)), ``{expected}`` the allowed choices; every other placeholder comes from the
+# error's own context. A type not listed falls back to "nilai tidak sah".
+_MESSAGES: dict[str, str] = {
+    "missing": "wajib diisi",
+    "int_type": "harus bilangan bulat{range}",
+    "int_parsing": "harus bilangan bulat{range}",
+    "int_from_float": "harus bilangan bulat{range}, tanpa pecahan",
+    "float_type": "harus angka{range}",
+    "float_parsing": "harus angka{range}",
+    "greater_than": "harus angka{range}",
+    "greater_than_equal": "harus angka{range}",
+    "less_than": "harus angka{range}",
+    "less_than_equal": "harus angka{range}",
+    "finite_number": "harus angka biasa (bukan inf atau nan)",
+    "bool_type": "harus true atau false (tanpa tanda kutip)",
+    "bool_parsing": "harus true atau false (tanpa tanda kutip)",
+    "string_type": "harus teks dalam tanda kutip",
+    "string_too_short": "terlalu pendek (minimal {min_length} karakter)",
+    "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",
+    "too_short": "terlalu sedikit (minimal {min_length})",
+    "too_long": "terlalu banyak (maksimal {max_length})",
+    "literal_error": "harus salah satu dari: {expected}",
+    "enum": "harus salah satu dari: {expected}",
+    "date_type": "harus tanggal seperti 2026-12-31 (tanpa tanda kutip)",
+    "date_parsing": "harus tanggal seperti 2026-12-31 (tanpa tanda kutip)",
+    "date_from_datetime_parsing": "harus tanggal seperti 2026-12-31 (tanpa tanda kutip)",
+    "date_from_datetime_inexact": "harus tanggal saja, tanpa jam",
+    "time_type": "harus jam seperti 07:30",
+    "time_parsing": "harus jam seperti 07:30",
+    "list_type": "harus daftar, mis. [1, 2]",
+    "dict_type": "harus tabel (bagian [..] atau { … })",
+    "model_type": "harus tabel (bagian [..] atau { … })",
+    "model_attributes_type": "harus tabel (bagian [..] atau { … })",
+    "path_type": "harus jalur berkas dalam tanda kutip",
+    "extra_forbidden": "kunci tidak dikenal (salah ketik? lihat config.example.toml)",
+}
+# Keys whose value is never echoed back in a message.
+_SECRET_KEYS = frozenset({"token", "secret_token"})
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _field_range(location: list[str]) -> str:
+    """The allowed range of the field at ``location`` in :class:`Settings`, e.g. " antara 1 dan 400"."""
+    model: Any = Settings
+    info = None
+    for part in location:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return ""
+        info = fields[part]
+        model = info.annotation
+    if info is None:
+        return ""
+    bounds: dict[str, Any] = {}
+    for item in info.metadata:
+        for name in ("gt", "ge", "lt", "le"):
+            if isinstance(item, getattr(annotated_types, name.capitalize())):
+                bounds[name] = getattr(item, name)
+    low = (f"paling sedikit {_number(bounds['ge'])}" if "ge" in bounds
+           else f"lebih dari {_number(bounds['gt'])}" if "gt" in bounds else "")
+    high = (f"paling banyak {_number(bounds['le'])}" if "le" in bounds
+            else f"kurang dari {_number(bounds['lt'])}" if "lt" in bounds else "")
+    if "ge" in bounds and "le" in bounds:
+        return f" antara {_number(bounds['ge'])} dan {_number(bounds['le'])}"
+    return " " + " dan ".join(part for part in (low, high) if part) if low or high else ""
+
+
+def _choices(error: dict[str, Any], location: list[str]) -> str:
+    model: Any = Settings
+    for part in location:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            break
+        model = fields[part].annotation
+    else:
+        values = get_args(model)
+        if values:
+            return ", ".join(f'"{value}"' for value in values)
+    return str(error.get("ctx", {}).get("expected", "")).replace(" or ", " atau ")
+
+
 def _describe(error: dict[str, Any]) -> str:
     location = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
     # pydantic reports union branches ("OpeningHours", …) as location parts; drop them.
     location = [part for part in location if not part[:1].isupper()]
+    item = ""
+    if location and location[-1].isdigit():  # an element of a list: "extra_workdays (butir ke-2)"
+        item = f" (butir ke-{int(location.pop()) + 1})"
     table, key = location[:-1], location[-1] if location else "?"
-    where = f"[{'.'.join(table)}] {key}" if table else key
-    if error["type"] == "extra_forbidden":
-        return f"{where}: kunci tidak dikenal (salah ketik? lihat config.example.toml)"
-    message = str(error["msg"]).removeprefix("Value error, ")
+    where = (f"[{'.'.join(table)}] {key}" if table else key) + item
+    kind = str(error["type"])
+    if kind in ("value_error", "assertion_error"):
+        # Our own validators word their messages in Indonesian already.
+        return f"{where}: {str(error['msg']).removeprefix('Value error, ').removeprefix('Assertion failed, ')}"
+    template = _MESSAGES.get(kind, "nilai tidak sah")
+    context = {str(k): v for k, v in (error.get("ctx") or {}).items()}
+    context["range"] = _field_range(location)
+    context["expected"] = _choices(error, location)
+    try:
+        message = template.format(**context)
+    except (KeyError, IndexError):
+        message = template
+    value = error.get("input")
+    if (kind != "missing" and key not in _SECRET_KEYS and isinstance(value, int | float | str)
+            and not isinstance(value, bool) and len(str(value)) <= 40):
+        shown = f'"{value}"' if isinstance(value, str) else _number(value)
+        message += f" (tertulis: {shown})"
+    elif isinstance(value, bool) and kind != "missing":
+        message += f" (tertulis: {str(value).lower()})"
     return f"{where}: {message}"
+
+
+_OS_ERRORS: dict[int, str] = {
+    errno.ENOENT: "berkas atau folder tidak ada",
+    errno.EACCES: "izin ditolak (periksa pemilik dan hak akses berkas/foldernya)",
+    errno.EPERM: "tindakan tidak diizinkan",
+    errno.EISDIR: "itu sebuah folder, bukan berkas",
+    errno.ENOTDIR: "salah satu bagian jalurnya bukan folder",
+    errno.EEXIST: "sudah ada",
+    errno.ENOSPC: "ruang disk penuh",
+    errno.EROFS: "sistem berkas hanya-baca",
+    errno.ENAMETOOLONG: "nama berkas terlalu panjang",
+    errno.EMFILE: "terlalu banyak berkas terbuka",
+    errno.EBUSY: "berkas sedang dipakai",
+    errno.EIO: "kesalahan baca/tulis perangkat",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An OSError worded in Indonesian: "jalur: alasan" (never Python's English strerror)."""
+    reason = _OS_ERRORS.get(exc.errno or 0)
+    if reason is None:
+        reason = f"kesalahan sistem (errno {exc.errno})" if exc.errno else "kesalahan sistem"
+    where = exc.filename
+    return f"{where}: {reason}" if where else reason
+
+
+def _resolved(path: Path, base: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def resolve_paths(settings: Settings, base: Path) -> Settings:
+    """Every file path of the configuration made absolute from ``base`` (the file's folder)."""
+    storage = settings.storage.model_copy(update={"database": _resolved(settings.storage.database, base)})
+    service = settings.service
+    if service.content_file is not None:
+        service = service.model_copy(update={"content_file": _resolved(service.content_file, base)})
+    return settings.model_copy(update={"storage": storage, "service": service})
 
 
 def load_settings(path: Path | str | None = None, *, environ: dict[str, str] | None = None) -> Settings:
@@ -278,12 +455,12 @@ def load_settings(path: Path | str | None = None, *, environ: dict[str, str] | N
             data = tomllib.loads(source.read_text(encoding="utf-8-sig"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: bukan TOML yang sah: {exc}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{source}: tidak dapat dibaca: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{source}: tidak dapat dibaca: {describe_os_error(exc).removeprefix(f'{source}: ')}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{source}: tidak dapat dibaca: bukan teks UTF-8") from None
     elif explicit:
-        raise ConfigError(
-            f"{source}: berkas konfigurasi tidak ditemukan. Salin config.example.toml ke {source}."
-        )
+        raise ConfigError(missing_config_message(source))
 
     env = (
         _Environment()
@@ -300,4 +477,15 @@ def load_settings(path: Path | str | None = None, *, environ: dict[str, str] | N
     except ValidationError as exc:
         problems = "\n".join(f"  - {_describe(err)}" for err in exc.errors())  # type: ignore[arg-type]
         raise ConfigError(f"{source}: konfigurasi tidak sah:\n{problems}") from None
-    return settings.model_copy(update={"source": source})
+    # Relative paths count from the file's folder (without a file: from the working directory,
+    # where the default config.toml would be).
+    base = source.resolve().parent if source.exists() else Path.cwd()
+    return resolve_paths(settings, base).model_copy(update={"source": source})
+
+
+def missing_config_message(source: Path) -> str:
+    return (
+        f"berkas konfigurasi {source} tidak ditemukan (dicari di {source.resolve()}). Buat dari contohnya: "
+        f"cp config.example.toml {source} — lalu isi [telegram] token (atau TELEGRAM_BOT_TOKEN) "
+        "dan periksa dengan: pbj-helpdesk check --config " + str(source)
+    )

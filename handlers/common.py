@@ -42,7 +42,12 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def chat_id(update: Update, context: Context) -> None:
     chat = update.effective_chat
-    if chat is not None:
+    if chat is None:
+        return
+    if in_private_chat(update):
+        # A citizen has no use for a chat id or a configuration file.
+        await reply_html(update, context, texts.CHAT_ID_PRIVATE)
+    else:
         await reply_html(update, context, texts.chat_id_answer(chat.id, chat.title))
 
 

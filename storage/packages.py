@@ -308,3 +308,36 @@ async def retender_links(conn: Connection) -> dict[str, str]:
         "SELECT p.code, prev.code AS previous FROM packages p JOIN packages prev ON prev.id = p.retender_of",
     )
     return {row["code"]: row["previous"] for row in rows}
+
+
+# --- demo data -------------------------------------------------------------------------------------
+
+
+DEMO_NAME_PREFIX = "[DEMO]"  # every row of bot/data/demo_packages.csv is named "[DEMO] …"
+
+
+async def delete_demo_packages(conn: aiosqlite.Connection) -> int:
+    """Removes the invented demo packages with their kode RUP, followers and history; returns how many.
+
+    The stage history is append-only for real packages (trigger ``package_stages_no_delete``).
+    Demo rows are invented, so inside this one transaction the guard is lifted for their history and
+    put back exactly as the schema defines it (its own SQL, read from ``sqlite_master``).
+    """
+    rows = await _fetchall(conn, "SELECT id FROM packages WHERE substr(name, 1, ?) = ?",
+                           (len(DEMO_NAME_PREFIX), DEMO_NAME_PREFIX))
+    ids = [row[0] for row in rows]
+    if not ids:
+        return 0
+    marks = placeholders(ids)
+    guard = await _fetchone(
+        conn, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'package_stages_no_delete'"
+    )
+    await _execute(conn, f"UPDATE packages SET retender_of = NULL WHERE retender_of IN ({marks})", ids)
+    await _execute(conn, f"DELETE FROM package_rup WHERE package_id IN ({marks})", ids)
+    await _execute(conn, f"DELETE FROM package_followers WHERE package_id IN ({marks})", ids)
+    if guard is not None:
+        await _execute(conn, "DROP TRIGGER package_stages_no_delete")
+    await _execute(conn, f"DELETE FROM package_stages WHERE package_id IN ({marks})", ids)
+    if guard is not None:
+        await _execute(conn, guard[0])
+    return await _execute(conn, f"DELETE FROM packages WHERE id IN ({marks})", ids)

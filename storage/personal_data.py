@@ -1,5 +1,8 @@
 """SQL of personal-data requests (UU No. 27/2022): everything stored about one person, across tables.
 
+Finding a person (by ticket code or phone) and counting what an erasure would change are here
+too; the counts mirror the erasing statements one for one.
+
 Reads return plain dict rows (every column, as an export shows them); the erasing writes take the
 open transaction's connection and return how many rows they changed where the service reports it.
 """
@@ -155,3 +158,39 @@ async def delete_finished_updates_of_user(conn: aiosqlite.Connection, user_id: i
 
 async def delete_pin_failures_of_user(conn: aiosqlite.Connection, user_id: int) -> None:
     await conn.execute("DELETE FROM pin_failures WHERE user_id = ?", (user_id,))
+
+
+# --- finding the person, and what an erasure would change ------------------------------------
+
+
+async def ticket_by_code(db: Database, code: str) -> Any:
+    return await db.fetchone("SELECT id, citizen_user_id FROM tickets WHERE code = ?", (code,))
+
+
+async def tickets_by_contact(db: Database, contact: str) -> list[Any]:
+    return await db.fetchall("SELECT id, citizen_user_id FROM tickets WHERE contact = ? ORDER BY id", (contact,))
+
+
+async def erase_counts(db: Database, user_id: int) -> dict[str, int]:
+    """What ``erase_person(db, user_id)`` would change, per kind."""
+
+    async def count(sql: str, params: tuple[Any, ...]) -> int:
+        return int(await db.fetchval(sql, params) or 0)
+
+    return {
+        "tickets": await count("SELECT COUNT(*) FROM tickets WHERE citizen_user_id = ?", (user_id,)),
+        "conversation_state": (
+            await count("SELECT COUNT(*) FROM persistence WHERE kind IN ('user', 'chat') AND key = ?",
+                        (str(user_id),))
+            + await count("SELECT COUNT(*) FROM persistence WHERE kind = 'conversation' AND key LIKE ?",
+                          (f"%[{user_id}, {user_id}]%",))
+        ),
+        "package_follows": await count(
+            "SELECT COUNT(*) FROM package_followers WHERE user_id = ? OR chat_id = ?", (user_id, user_id)),
+        "messages": await count(
+            "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND status <> 'pending'", (user_id,)),
+        "raw_updates": await count(
+            "SELECT COUNT(*) FROM update_journal WHERE done_at IS NOT NULL AND ("
+            "json_extract(payload, '$.message.from.id') = ? OR json_extract(payload, '$.callback_query.from.id') = ?"
+            " OR json_extract(payload, '$.message.chat.id') = ?)", (user_id, user_id, user_id)),
+    }

@@ -167,3 +167,35 @@ def test_invalid_config_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert cli.main(["check", "--config", str(config)]) == 2
     assert "token bot tidak berformat benar" in capsys.readouterr().err
 
+
+
+def test_missing_config_file_is_said_plainly(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "etc" / "config.toml"
+    assert cli.main(["check", "--config", str(missing)]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith(f"✘ Konfigurasi: berkas konfigurasi {missing} tidak ditemukan")
+    assert f"cp config.example.toml {missing}" in out
+    assert not missing.parent.exists()
+    # Without --config: the default config.toml of the working directory.
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check"]) == 2
+    assert "berkas konfigurasi config.toml tidak ditemukan" in capsys.readouterr().out
+
+
+async def test_setup_mode_check_explains_the_steps_and_counts_skipped(tmp_path: Path) -> None:
+    fake, _ = world()
+    results = await run_checks(make_settings(tmp_path, 0), migrate=True, request=FakeRequest(fake))
+    named = by_name(results)
+    token = named["Token dan grup staf"]
+    assert not token.ok and "mode penyiapan" in token.detail
+    assert "/chatid" in token.hint and "staff_chat_id = …" in token.hint and "pbj-helpdesk run" in token.hint
+    assert named["Telegram"].ok and named["Grup staf"].skipped
+    text = format_results(results)
+    assert "– Grup staf: tidak diperiksa" in text
+    assert text.rstrip().endswith("1 pemeriksaan gagal dan 1 dilewati karena itu.")
+
+
+def test_skipped_alone_is_not_ready(tmp_path: Path) -> None:
+    results = [CheckResult("A", True, "baik"), CheckResult("B", False, "tidak diperiksa", skipped=True)]
+    assert format_results(results).rstrip().endswith("1 pemeriksaan dilewati, jadi bot belum siap dijalankan.")

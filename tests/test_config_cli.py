@@ -26,7 +26,8 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_example_config_is_valid_and_matches_the_defaults() -> None:
     settings = load_settings(ROOT / "config.example.toml", environ={})
     assert settings.telegram.base_url == "https://api.telegram.org/bot"
-    assert settings.storage.database == Path("data/helpdesk.sqlite3")
+    # Relative paths count from the configuration file's folder (issue #14).
+    assert settings.storage.database == ROOT / "data" / "helpdesk.sqlite3"
     assert settings.calendar.timezone == "Asia/Makassar"
     assert settings.tiers.berkadar_working_days == 60
     assert settings.calendar.hours_for(4).closes == dt.time(16, 30)  # type: ignore[union-attr]
@@ -83,8 +84,7 @@ def test_run_without_token_or_staff_chat_exits_2(tmp_path: Path, capsys: pytest.
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["run", "--config", str(write(tmp_path, "[telegram]\nstaff_chat_id = -100\n"))]) == 2
     assert "token kosong" in capsys.readouterr().err
-    assert main(["run", "--config", str(write(tmp_path, f'[telegram]\ntoken = "{TOKEN}"\n'))]) == 2
-    assert "staff_chat_id belum diisi" in capsys.readouterr().err
+    # A token without staff_chat_id is setup mode now (issue #14): tests/test_cli_setup_mode.py.
     assert main(["run", "--config", str(write(tmp_path, "[telegram]\ntoken = 5\n"))]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "[telegram] token" in err
@@ -124,3 +124,25 @@ def test_deadline_command_agrees_with_the_calendar_across_2026_2027(capsys: pyte
         printed = dt.datetime.fromisoformat(capsys.readouterr().out.strip().splitlines()[-1])
         expected = calendar.deadline(tier, received.replace(second=0, microsecond=0))
         assert printed == expected.replace(second=0, microsecond=0)
+
+
+def test_weekend_office_hours_are_refused_with_a_clear_message(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    config = write(tmp_path, '[calendar.office_hours]\nsaturday = "08:00-12:00"\n')
+    assert main(["deadline", "--tier", "ringan", "--received", "2026-11-27T15:00", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "[calendar] office_hours: saturday: hari Sabtu dan Minggu selalu dihitung hari libur" in err
+    assert "extra_workdays" in err and "Traceback" not in err
+
+
+def test_closed_weekend_and_a_saturday_workday_are_honoured(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # "tutup" on a weekend day is what the calendar does anyway; a Saturday made a working day with
+    # extra_workdays counts, with the Monday…Friday hours.
+    config = write(tmp_path, '[calendar]\nextra_workdays = [2026-11-28]\n'
+                             '[calendar.office_hours]\nsaturday = "tutup"\nsunday = ""\n')
+    assert main(["deadline", "--tier", "ringan", "--received", "2026-11-27T15:00", "--config", str(config)]) == 0
+    # Friday 15:00 + 3 office hours: 1.5 h on Friday (closes 16:30), 1.5 h on Saturday from 07:30.
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "2026-11-28T09:00+08:00"
+    assert main(["deadline", "--tier", "ringan", "--received", "2026-11-27T15:00"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "2026-11-30T09:00+08:00"

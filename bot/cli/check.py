@@ -3,8 +3,12 @@
 Checks, in order: the configuration (already loaded and valid when we get here), the token and
 staff chat, the database (opened, and migrated only with ``--migrate``), the token against the
 Bot API (``getMe``), and the staff group: the bot is a member and may post there. Every problem is
-one ✘ line with a hint and the exit status is 1; an unreadable or invalid configuration file never
-gets here (the CLI reports it with exit status 2, like every other command).
+one ✘ line with a hint; a check that could not run because something it needs is missing is a –
+line, counted as skipped. The exit status is 0 only when everything needed to run is in place,
+else 1. A missing configuration file is said plainly (path, how to create it) with status 2; an
+invalid one is reported by the CLI with status 2, like every other command.
+
+Without ``staff_chat_id`` the bot can only run in setup mode; the ✘ line explains the steps.
 
 The Bot API address comes from the configuration (``base_url``), so a self-hosted Bot API
 server or a test double answers the same calls; tests pass a ``BaseRequest`` double directly.
@@ -23,8 +27,9 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.cli.errors import EXIT_FAILED, EXIT_OK
-from bot.config import ConfigError, Settings
+from bot.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from bot.config import DEFAULT_CONFIG_PATH, Settings, missing_config_message
+from bot.texts import common as texts
 from storage.db import Database, DatabaseError, latest_version, read_schema_version
 
 MIGRATE_HINT = "hentikan bot, buat cadangan (pbj-helpdesk backup BERKAS), lalu jalankan: pbj-helpdesk check --migrate"
@@ -39,7 +44,7 @@ class CheckResult:
     ok: bool
     detail: str
     hint: str = ""
-    skipped: bool = False  # not checked because something it needs failed (counts as failed)
+    skipped: bool = False  # not checked because something it needs is missing (counted as skipped)
     warning: bool = False  # passed, but worth a look
 
     @property
@@ -71,10 +76,14 @@ async def run_checks(settings: Settings, *, migrate: bool, request: BaseRequest 
     else:
         results = [_passed("Konfigurasi", f"{source or 'config.toml'} tidak ada; memakai nilai bawaan dan "
                                           "variabel lingkungan")]
-    try:
-        settings.require_bot_credentials()
-    except ConfigError as exc:
-        results.append(_failed("Token dan grup staf", str(exc)))
+    where = str(source or DEFAULT_CONFIG_PATH)
+    if not settings.telegram.token.get_secret_value():
+        results.append(_failed(
+            "Token dan grup staf", f"{where}: [telegram] token kosong. Isi token dari @BotFather di berkas ini "
+            "atau di variabel lingkungan TELEGRAM_BOT_TOKEN."))
+    elif settings.setup_mode:
+        results.append(_failed("Token dan grup staf", "token terisi, tetapi staff_chat_id belum diisi: "
+                               "bot hanya dapat berjalan dalam mode penyiapan", texts.setup_mode_steps(where)))
     else:
         results.append(_passed("Token dan grup staf", "terisi"))
     results.append(await check_database(settings.storage.database, migrate=migrate))
@@ -229,9 +238,25 @@ def format_results(results: list[CheckResult]) -> str:
         lines.append(f"{result.symbol} {result.name}: {result.detail}")
         if result.hint:
             lines.append(f"    → {result.hint}")
-    failed = sum(1 for r in results if not r.ok)
-    lines.append("Semua pemeriksaan lulus." if not failed else f"{failed} pemeriksaan gagal.")
+    failed = sum(1 for r in results if not r.ok and not r.skipped)
+    skipped = sum(1 for r in results if r.skipped)
+    if not failed and not skipped:
+        lines.append("Semua pemeriksaan lulus.")
+    elif not skipped:
+        lines.append(f"{failed} pemeriksaan gagal.")
+    elif not failed:
+        lines.append(f"{skipped} pemeriksaan dilewati, jadi bot belum siap dijalankan.")
+    else:
+        lines.append(f"{failed} pemeriksaan gagal dan {skipped} dilewati karena itu.")
     return "\n".join(lines)
+
+
+def missing_config(source: Path) -> int:
+    """``check`` without a configuration file: say so plainly, and how to make one."""
+    print(f"✘ Konfigurasi: {missing_config_message(source)}")
+    print("    → contohnya ada di config.example.toml (di folder program, atau di repositori)")
+    print("Pemeriksaan lain tidak dijalankan tanpa berkas konfigurasi.")
+    return EXIT_USAGE
 
 
 def cmd_check(settings: Settings, args: argparse.Namespace, *, request: BaseRequest | None = None) -> int:

@@ -1,4 +1,8 @@
-"""``pbj-helpdesk report --month YYYY-MM``: the monthly report as CSV + PNG, summary on screen."""
+"""``pbj-helpdesk report --month YYYY-MM``: the monthly report as CSV + PNG, summary on screen.
+
+Exit 0 only when both files were written; a missing database or a bad month is 2, a file that
+cannot be written 1 (``bot.cli.main`` words the OS error).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bot.cli.errors import UsageError
+from bot.cli.database import open_existing
+from bot.cli.errors import EXIT_OK, UsageError
 from bot.config import Settings
 from bot.domain.report import MonthFigures, month_bounds, parse_month
 from bot.domain.workcalendar import WorkCalendar
@@ -19,7 +24,7 @@ from bot.services.report import (
     write_csv,
 )
 from bot.texts import report as texts
-from storage.db import Database, utc_now
+from storage.db import utc_now
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
@@ -37,7 +42,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         raise UsageError(texts.out_not_a_folder(str(folder)))
 
     async def gather() -> MonthFigures:
-        db = await Database.open(settings.storage.database)
+        db = await open_existing(settings)
         try:
             return await month_figures(db, calendar, year, month)
         finally:
@@ -49,5 +54,5 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     write_chart(figures, png_path)
     print(plain_text(render_message(figures)))
     print(f"\nCSV: {csv_path}\nGrafik: {png_path}")
-    return 0
+    return EXIT_OK
 

@@ -1,4 +1,10 @@
-"""Starting and stopping the bot: polling or webhook, journal replay, outbox, clean shutdown."""
+"""Starting and stopping the bot: polling or webhook, journal replay, outbox, clean shutdown.
+
+Setup mode: with a token but no ``staff_chat_id`` there is no desk to run yet, and the officer
+needs the staff group's id to fill it in. The runner then starts a bare Application that answers
+``/chatid`` in any group (the id and the exact configuration line), tells anyone in a private
+chat that the service is being set up, and handles nothing else; it opens no database.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,18 @@ from collections.abc import Callable
 from contextlib import suppress
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.request import BaseRequest
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.delivery.app import build_application, build_desk
@@ -44,10 +60,16 @@ class HelpdeskRunner:
         self._poll_interval = poll_interval
         self._poll_timeout = poll_timeout
         self.db: Database | None = None
-        self.app: HelpdeskApplication | None = None
+        self.app: HelpdeskApplication | Application | None = None  # type: ignore[type-arg]
         self.desk: Desk | None = None
 
-    async def start(self) -> HelpdeskApplication:
+    @property
+    def setup_mode(self) -> bool:
+        return self.settings.telegram.staff_chat_id == 0
+
+    async def start(self) -> HelpdeskApplication | Application:  # type: ignore[type-arg]
+        if self.setup_mode:
+            return await self._start_setup_mode()
         settings = self.settings
         self.db = await Database.open(settings.storage.database)
         self.desk = await build_desk(settings, self.db, self._clock)
@@ -63,7 +85,13 @@ class HelpdeskRunner:
         assert self.desk.outbox is not None
         self.desk.outbox.start()
         await self._register_commands()
-        telegram = settings.telegram
+        await self._start_updater(app)
+        log.info("bot started mode=%s staff_chat_id=%s started_at=%s", settings.telegram.mode,
+                 self.desk.staff_chat.id, utc_now().isoformat(timespec="seconds"))
+        return app
+
+    async def _start_updater(self, app: Application) -> None:  # type: ignore[type-arg]
+        telegram = self.settings.telegram
         assert app.updater is not None
         if telegram.mode == "webhook":
             hook = telegram.webhook
@@ -83,8 +111,48 @@ class HelpdeskRunner:
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=False,
             )
-        log.info("bot started mode=%s staff_chat_id=%s started_at=%s", telegram.mode,
-                 self.desk.staff_chat.id, utc_now().isoformat(timespec="seconds"))
+
+    async def _start_setup_mode(self) -> Application:  # type: ignore[type-arg]
+        telegram = self.settings.telegram
+        builder = (
+            ApplicationBuilder()
+            .token(telegram.token.get_secret_value())
+            .base_url(telegram.base_url)
+            .request(self._request or HTTPXRequest(read_timeout=15))
+            .get_updates_request(self._updates_request or HTTPXRequest(read_timeout=40))
+        )
+        if telegram.base_file_url:
+            builder = builder.base_file_url(telegram.base_file_url)
+        app = builder.build()
+        contact = self.settings.service.contact_center
+
+        async def group_chat_id(update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
+            chat, message = update.effective_chat, update.effective_message
+            if chat is None or message is None:
+                return
+            log.info("setup mode: /chatid answered chat_id=%s", chat.id)
+            await message.reply_text(common_texts.setup_chat_id_answer(chat.id, chat.title),
+                                     parse_mode=ParseMode.HTML)
+
+        async def private(update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
+            chat = update.effective_chat
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            if chat is not None:
+                await context.bot.send_message(chat.id, common_texts.setup_mode_private(contact),
+                                               parse_mode=ParseMode.HTML)
+
+        app.add_handler(CommandHandler("chatid", group_chat_id, filters=filters.ChatType.GROUPS))
+        app.add_handler(MessageHandler(filters.ChatType.PRIVATE, private))
+        app.add_handler(CallbackQueryHandler(private))
+        self.app = app
+        await app.initialize()
+        await app.start()
+        await self._start_updater(app)
+        log.warning(
+            "setup mode: [telegram] staff_chat_id is empty; answering /chatid in groups only "
+            "bot=@%s mode=%s", app.bot.username, telegram.mode,
+        )
         return app
 
     async def _register_commands(self) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
-from bot.domain.tickets import EventKind
+from bot.domain.contacts import normalise_phone
+from bot.domain.tickets import EventKind, parse_ticket_code
 from storage import personal_data as repo
 from storage.db import Database, to_db_time, utc_now
 
@@ -86,3 +88,67 @@ async def _erase_ticket(conn: aiosqlite.Connection, ticket_id: int, now: dt.date
     await repo.delete_attachments(conn, ticket_id)
     await repo.blank_finished_messages_of_ticket(conn, ticket_id, _ERASED_PAYLOAD)
     await repo.add_system_event(conn, ticket_id, EventKind.ERASED.value, now)
+
+
+# --- finding the person, and what an erasure would change -----------------------------------------
+# People arrive with a ticket code or a phone number, not a Telegram id. The queries are in
+# storage/personal_data.py.
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whose data a request is about: Telegram users, plus tickets recorded for someone without one."""
+
+    user_ids: tuple[int, ...]
+    ticket_ids: tuple[int, ...] = ()  # e.g. a complaint by telephone entered with /catat
+
+
+class PersonNotFound(Exception):
+    """Nothing is stored under this ticket code or phone number (``kind`` is "ticket" or "phone")."""
+
+    def __init__(self, kind: str, value: str) -> None:
+        super().__init__(kind, value)
+        self.kind, self.value = kind, value
+
+
+async def find_person(db: Database, *, user_id: int | None = None, ticket_code: str | None = None,
+                      phone: str | None = None) -> Person:
+    if user_id is not None:
+        return Person((user_id,))
+    if ticket_code is not None:
+        code = parse_ticket_code(ticket_code)
+        row = await repo.ticket_by_code(db, code) if code else None
+        if row is None:
+            raise PersonNotFound("ticket", ticket_code)
+        user = row["citizen_user_id"]
+        return Person((int(user),)) if user is not None else Person((), (int(row["id"]),))
+    assert phone is not None
+    contact = normalise_phone(phone)
+    rows = await repo.tickets_by_contact(db, contact) if contact else []
+    if not rows:
+        raise PersonNotFound("phone", phone)
+    users = tuple(sorted({int(r["citizen_user_id"]) for r in rows if r["citizen_user_id"] is not None}))
+    return Person(users, tuple(int(r["id"]) for r in rows if r["citizen_user_id"] is None))
+
+
+async def preview_erase(db: Database, person: Person) -> dict[str, int]:
+    """What :func:`erase` would anonymise, per kind; changes nothing."""
+    total: dict[str, int] = {"tickets": len(person.ticket_ids)}
+    for user_id in person.user_ids:
+        for kind, count in (await repo.erase_counts(db, user_id)).items():
+            total[kind] = total.get(kind, 0) + count
+    return total
+
+
+async def erase(db: Database, person: Person) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for user_id in person.user_ids:
+        for kind, count in (await erase_person(db, user_id)).items():
+            total[kind] = total.get(kind, 0) + count
+    if person.ticket_ids:
+        now = utc_now()
+        async with db.transaction() as conn:
+            for ticket_id in person.ticket_ids:
+                await _erase_ticket(conn, ticket_id, now)
+        total["tickets"] = total.get("tickets", 0) + len(person.ticket_ids)
+    return total

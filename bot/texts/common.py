@@ -101,3 +101,109 @@ NOT_UNDERSTOOD = (
 SOMETHING_WENT_WRONG = (
     "Maaf, terjadi gangguan saat memproses pesan Anda. Data Anda aman; silakan coba lagi sebentar lagi."
 )
+
+
+# --- setup mode and /chatid in a private chat -------------------------------------------------
+
+# A citizen who writes while the bot is still being set up (no staff group configured yet).
+def setup_mode_private(contact_center: str) -> str:
+    return (
+        f"Mohon maaf, layanan pengaduan <b>{BUREAU}</b> di Telegram sedang disiapkan dan belum dapat "
+        "menerima pesan. Silakan coba lagi dalam beberapa hari, atau hubungi contact center kami di "
+        f"<b>{esc(contact_center)}</b>."
+    )
+
+
+def setup_chat_id_answer(chat_id: int, title: str | None) -> str:
+    """Setup mode, in a group: the id and the exact line for the configuration file."""
+    name = f" «{esc(title)}»" if title else ""
+    return (
+        f"Bot sedang dalam mode penyiapan. Id grup{name} ini: <code>{chat_id}</code>\n\n"
+        "Bila ini grup staf, tulis baris berikut di bagian <code>[telegram]</code> berkas konfigurasi:\n"
+        f"<code>staff_chat_id = {chat_id}</code>\n"
+        "lalu mulai ulang bot (mis. <code>sudo systemctl restart pbj-helpdesk</code>)."
+    )
+
+
+# /chatid typed by a citizen in a private chat: nothing about configuration files.
+CHAT_ID_PRIVATE = (
+    "Perintah /chatid hanya dipakai petugas saat menyiapkan bot di grup staf. "
+    "Ketik /bantuan untuk melihat yang dapat Anda lakukan di sini."
+)
+
+
+# --- command line (operator-facing) -----------------------------------------------------------
+
+
+def missing_database(path: str, config: str) -> str:
+    """One line: a command that only reads or changes an existing database found none."""
+    return (
+        f"basis data {path} tidak ada; tidak ada yang dibuat. Periksa [storage] database di {config}, "
+        f"atau buat basis datanya dengan: pbj-helpdesk check --config {config} --migrate"
+    )
+
+
+def setup_mode_steps(config: str) -> str:
+    return (
+        f"[telegram] staff_chat_id belum diisi. Jalankan pbj-helpdesk run --config {config}: bot mulai "
+        "dalam mode penyiapan dan hanya menjawab /chatid. Tambahkan bot ke grup staf, kirim /chatid di "
+        "grup itu, salin baris «staff_chat_id = …» yang dijawab bot ke bagian [telegram] berkas ini, "
+        "lalu mulai ulang bot"
+    )
+
+
+def count_phrase(count: int, noun: str) -> str:
+    return f"{count:,}".replace(",", ".") + f" {noun}"
+
+
+# What `data erase` anonymises, per kind, as it is said in a sentence.
+ERASE_KINDS = {
+    "tickets": "pengaduan (nama, kontak, uraian dan lampiran dihapus; kode, jenis, tanggal dan status tetap)",
+    "conversation_state": "catatan percakapan yang tersimpan",
+    "package_follows": "langganan kabar paket",
+    "messages": "salinan pesan yang pernah dikirim kepadanya",
+    "raw_updates": "pesan mentah dari Telegram yang masih tersimpan",
+}
+
+
+def erase_preview(who: str, counts: dict[str, int]) -> str:
+    parts = [count_phrase(counts.get(kind, 0), label) for kind, label in ERASE_KINDS.items()
+             if counts.get(kind, 0)]
+    if not parts:
+        return f"Tidak ada data pribadi tersimpan untuk {who}; tidak ada yang perlu dianonimkan."
+    return f"Untuk {who} akan dianonimkan: " + "; ".join(parts) + "."
+
+
+def erase_done(who: str, counts: dict[str, int]) -> str:
+    parts = [count_phrase(counts.get(kind, 0), label.split(" (")[0]) for kind, label in ERASE_KINDS.items()
+             if counts.get(kind, 0)]
+    if not parts:
+        return f"Tidak ada data pribadi {who} yang perlu dianonimkan; permintaannya dicatat."
+    return f"Data pribadi {who} sudah dianonimkan: " + "; ".join(parts) + "."
+
+
+ERASE_NEEDS_YES = (
+    "Tidak ada yang diubah: tidak ada terminal untuk meminta konfirmasi. Jalankan lagi dengan --yes "
+    "bila data ini memang harus dianonimkan."
+)
+ERASE_DECLINED = "Dibatalkan; tidak ada yang diubah."
+ERASE_CONFIRM = "Anonimkan sekarang? Tindakan ini tidak dapat dibatalkan. Ketik «ya» untuk melanjutkan: "
+
+
+def demo_removed(count: int) -> str:
+    if not count:
+        return "Tidak ada paket demo ([DEMO]) di basis data; tidak ada yang dihapus."
+    return f"{count_phrase(count, 'paket demo')} ([DEMO]) dihapus, beserta riwayat, kode RUP dan pengikutnya."
+
+
+def person_not_found(kind: str, value: str) -> str:
+    if kind == "ticket":
+        return f"tidak ada pengaduan berkode {value}"
+    return f"tidak ada pengaduan dengan nomor HP {value}"
+
+
+def person_label(user_ids: tuple[int, ...], ticket_count: int) -> str:
+    parts = [f"pengguna Telegram {user_id}" for user_id in user_ids]
+    if ticket_count:
+        parts.append(f"{ticket_count} pengaduan tanpa akun Telegram")
+    return " dan ".join(parts) if parts else "orang ini"
