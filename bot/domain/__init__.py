@@ -1,0 +1,1 @@
+"""Domain rules: no I/O, no Telegram, no storage, no texts."""

@@ -1,0 +1,1 @@
+"""Services: each operation one transaction (change + history + outbox rows)."""
