@@ -19,6 +19,7 @@ from bot.packages import PackageService
 from bot.persistence import GroupCommit, SQLitePersistence
 from bot.processor import PerChatUpdateProcessor
 from bot.service_info import ServiceInfo
+from bot.services.spse import SpseService
 from bot.tickets import TicketService
 from bot.tiers import Classifier
 from bot.watch import DeadlineWatch
@@ -44,6 +45,8 @@ class Desk:
     outbox: OutboxSender | None = None
     # Handler-layer state that outlives one update (flood gate, conversation handlers).
     extras: dict[str, Any] = field(default_factory=dict)
+    # Package data from SPSE ([spse]); present even when disabled (it then syncs nothing).
+    spse: SpseService | None = None
 
     @property
     def zone(self) -> Any:
@@ -73,7 +76,9 @@ async def build_desk(settings: Settings, db: Database, clock: Callable[[], dt.da
     packages = PackageService(db, clock=clock, zone=calendar.zone)
     service_info = ServiceInfo.load(settings.service)
     watch = DeadlineWatch(db, calendar, settings.watch, lambda: staff_chat.id, clock)
-    return Desk(settings, db, calendar, classifier, staff_chat, tickets, packages, service_info, watch, clock)
+    desk = Desk(settings, db, calendar, classifier, staff_chat, tickets, packages, service_info, watch, clock)
+    desk.spse = SpseService(db, settings.spse, clock=clock, zone=calendar.zone)
+    return desk
 
 
 def build_application(
