@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     data_erase = data_sub.add_parser("erase", parents=[common], help="anonimkan data pribadi satu orang")
     data_erase.add_argument("--user", type=int, required=True, help="id pengguna Telegram")
 
+    spse = sub.add_parser("spse", help="data paket dari SPSE")
+    spse_sub = spse.add_subparsers(dest="spse_command", required=True, metavar="AKSI")
+    spse_sub.add_parser("sync", parents=[common], help="sinkronkan paket dari SPSE sekarang")
+
     report = sub.add_parser("report", parents=[common], help="laporan bulanan pengaduan")
     report.add_argument("--month", required=True, help="bulan, YYYY-MM")
     report.add_argument("--out", type=Path, default=Path("."), help="folder keluaran CSV dan PNG")
@@ -97,6 +101,8 @@ def _command_name(args: argparse.Namespace) -> str:
         return f"paket {args.paket_command}"
     if args.command == "data":
         return f"data {args.data_command}"
+    if args.command == "spse":
+        return f"spse {args.spse_command}"
     return str(args.command)
 
 
@@ -180,6 +186,28 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     return _run_async(go())
 
 
+def cmd_spse_sync(settings: Settings, args: argparse.Namespace) -> int:
+    """``spse sync``: one sync now; notices wait in the outbox for the running bot to send."""
+    from bot.services.spse import SpseService
+    from bot.texts import spse as spse_texts
+    from storage.db import Database
+
+    if not settings.spse.enabled:
+        raise UsageError(f"{settings.source or 'config.toml'}: [spse] enabled = false; isi true untuk sinkronisasi")
+
+    async def go() -> int:
+        db = await Database.open(settings.storage.database, migrate=False)
+        try:
+            service = SpseService(db, settings.spse, zone=settings.calendar.zone)
+            report = await service.sync("cli")
+        finally:
+            await db.close()
+        print(spse_texts.sync_report_plain(report))
+        return EXIT_OK if report.ok else EXIT_FAILED
+
+    return _run_async(go())
+
+
 def _lazy(module: str, name: str) -> Callable[[Settings, argparse.Namespace], int]:
     """Subcommands whose code lives next to their feature, imported only when used."""
 
@@ -203,4 +231,5 @@ _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "data export": _lazy("bot.personal_data", "cmd_export"),
     "data erase": _lazy("bot.personal_data", "cmd_erase"),
     "report": _lazy("bot.report", "cmd_report"),
+    "spse sync": cmd_spse_sync,
 }
