@@ -746,6 +746,7 @@ class PackageService:
         idempotency_key: str | None = None,
         new_code: str | None = None,
         document: str | None = None,
+        public_note: str | None = None,
     ) -> StageChange:
         """Moves a package to ``choice``, records it and queues a notice per following chat.
 
@@ -755,6 +756,7 @@ class PackageService:
         ``new_code`` (tender ulang only) is the SPSE code of the re-tender: it is created from
         this package (or linked, if already imported) and the followers move along with it.
         ``document`` overrides the standard's document name for this stage (e.g. a BA number).
+        ``public_note`` is shown to followers in the notice (the officer marked it public).
         """
         target_code = parse_code(new_code) if new_code is not None else None
         if target_code is not None and choice.outcome is not Outcome.TENDER_ULANG:
@@ -797,7 +799,7 @@ class PackageService:
                 assert updated is not None
                 change = StageChange(package.code, True, before, after, 0, new_code=updated.retendered_as)
                 notices = await notify_followers(
-                    conn, updated, texts.stage_notice(updated, change, zone=self.zone))
+                    conn, updated, texts.stage_notice(updated, change, zone=self.zone, public_note=public_note))
                 result = StageChange(package.code, True, before, after, notices,
                                      new_code=updated.retendered_as)
             if operation is not None:
