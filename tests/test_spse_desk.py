@@ -410,3 +410,31 @@ async def test_public_note_reaches_followers_and_private_note_does_not(bench: Be
     assert len(notices) == 2
     assert "📝 Catatan petugas: semua dokumen sudah lengkap" in notices[0]
     assert "Catatan petugas" not in notices[1] and "rapat internal" not in notices[1]
+
+
+# --- the scheduled sync ---------------------------------------------------------------------------
+
+
+async def test_scheduled_sync_runs_in_office_hours_and_backs_off_after_failures(bench: Bench,
+                                                                                lpse: LpseDouble) -> None:
+    from handlers.followup import SPSE_SKIP_KEY, _run_spse_sync
+
+    desk = bench.desk
+    bench.clock.set(dt.datetime(2026, 12, 5, 10, 0, tzinfo=WITA))  # a Saturday: office closed
+    await _run_spse_sync(desk)
+    assert lpse.requests == []
+    bench.clock.set(dt.datetime(2026, 12, 7, 10, 0, tzinfo=WITA))  # Monday morning
+    await _run_spse_sync(desk)
+    assert lpse.count("list") == 2 and await desk.packages.get(JALAN) is not None
+
+    lpse.down()
+    await _run_spse_sync(desk)  # first failure: the next run still tries
+    assert desk.spse.failures == 1 and desk.extras[SPSE_SKIP_KEY] == 0
+    await _run_spse_sync(desk)  # second failure: one run is skipped
+    assert desk.spse.failures == 2 and desk.extras[SPSE_SKIP_KEY] == 1
+    lpse.up()
+    lpse.reset_counts()
+    await _run_spse_sync(desk)
+    assert lpse.requests == [] and desk.extras[SPSE_SKIP_KEY] == 0
+    await _run_spse_sync(desk)
+    assert lpse.count("list") == 2 and desk.spse.failures == 0
