@@ -693,6 +693,14 @@ class PackageService:
         package = await self._require(code, include_private=include_private)
         return [row_to_entry(row) for row in await repo.history_rows(self.db, package.id)]
 
+    async def history_of(self, package: Package) -> list[StageEntry]:
+        """The history of a package already loaded (one query, not a reload by code)."""
+        return [row_to_entry(row) for row in await repo.history_rows(self.db, package.id)]
+
+    async def follows(self, package: Package, chat_id: int) -> bool:
+        """Whether ``chat_id`` follows a package already loaded."""
+        return await repo.is_following(self.db, package.id, chat_id)
+
     async def followers_count(self, code: str) -> int:
         package = await self._require(code, include_private=True)
         return await repo.count_followers(self.db, package.id)

@@ -122,7 +122,7 @@ async def show_package(update: Update, context: Context, package: Package, *, st
     a note when the package is hidden from citizens."""
     desk = context.desk
     service = context.desk.packages
-    history = await service.history(package.code, include_private=True)
+    history = await service.history_of(package)
     html = render_status(package, history, zone=desk.zone)
     html += await spse_section(context, package)
     rows: list[list[tuple[str, str]]] = []
@@ -132,7 +132,7 @@ async def show_package(update: Update, context: Context, package: Package, *, st
     else:
         chat = update.effective_chat
         assert chat is not None
-        rows.append([_follow_button(package.code, await service.is_following(package.code, chat.id))])
+        rows.append([_follow_button(package.code, await service.follows(package, chat.id))])
     successor = package.retendered_as if (staff or package.retendered_as_public) else None
     if successor:
         rows.append([(texts.view_button_label(successor), f"{VIEW_PREFIX}{successor}")])

@@ -89,6 +89,8 @@ SYNC_LEASE = dt.timedelta(hours=2)
 # A code SPSE did not know is not asked again for this long (people retry; SPSE need not hear it).
 NEGATIVE_CACHE = dt.timedelta(minutes=10)
 MAX_PAGES = 200  # per list and year: 100,000 rows at the default page size
+VIEW_CACHE_SECONDS = 60.0
+VIEW_CACHE_SIZE = 50_000
 _TOKEN_COOKIE = re.compile(r"___AT=([A-Za-z0-9]+)")
 _TOKEN_PAGE = re.compile(r"authenticityToken\s*=\s*['\"]([0-9a-zA-Z]+)['\"]")
 # Steps (and outcomes) at which SPSE shows a winner.
@@ -373,6 +375,32 @@ class SpseView:
     seen_at: dt.datetime
 
 
+@dataclass(frozen=True)
+class _StoredView:
+    """A package's SPSE row, parsed once for the view cache."""
+
+    kind: SpseKind
+    stage_text: str
+    stage_known: bool
+    agency: str | None
+    labels: tuple[str, ...]
+    retender: bool
+    hps_text: str | None
+    schedule: list[ScheduleRow]
+    seen_at: dt.datetime
+
+    @classmethod
+    def of_row(cls, row: Any) -> _StoredView:
+        seen = from_db_time(row["seen_at"])
+        assert seen is not None
+        return cls(
+            kind=SpseKind(row["kind"]), stage_text=row["stage_text"], stage_known=read_stage(row["stage_text"]).known,
+            agency=row["agency"], labels=tuple(label for label in (row["labels"] or "").split("; ") if label),
+            retender=bool(row["is_retender"]), hps_text=row["hps_text"], schedule=_schedule_of(row["schedule"]),
+            seen_at=seen,
+        )
+
+
 @dataclass
 class _Details:
     announcement: Announcement | None = None
@@ -429,6 +457,26 @@ def _schedule_of(text: str | None) -> list[ScheduleRow]:
         return []
 
 
+def _nothing_new(row: ListedPackage, details: _Details, package_row: Any, spse_row: Any) -> bool:
+    """True when the list row and the fetched pages would change nothing stored."""
+    if spse_row is None or details.announcement is not None or details.schedule is not None:
+        return False
+    if details.winner_checked:
+        return False
+    stored = (spse_row["kind"], spse_row["stage_text"], spse_row["agency"], spse_row["labels"],
+              bool(spse_row["is_retender"]), spse_row["qualification"], spse_row["evaluation_method"],
+              spse_row["hps_text"])
+    listed = (str(row.kind), row.stage_text, row.agency or None, "; ".join(row.labels) or None, row.retender,
+              row.qualification, row.evaluation_method, row.hps_text)
+    if stored != listed or package_row["name"] != row.name:
+        return False
+    pairs = ((row.procurement_type, package_row["procurement_type"]),
+             (row.selection_method, package_row["selection_method"]),
+             (row.fiscal_year, package_row["fiscal_year"]),
+             (to_sen(row.contract_value), package_row["contract_sen"]))
+    return all(new is None or new == old for new, old in pairs)
+
+
 def _listed_from_announcement(kind: SpseKind, code: str, announcement: Announcement) -> ListedPackage:
     return ListedPackage(
         code=code, kind=kind, name=announcement.name or code, labels=announcement.labels,
@@ -460,6 +508,7 @@ class SpseService:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[SyncReport] | None = None
         self._not_found: dict[str, dt.datetime] = {}
+        self._views: dict[int, tuple[float, _StoredView | None]] = {}
         self.failures = 0  # consecutive failed syncs (the scheduled job backs off on them)
 
     @property
@@ -479,19 +528,30 @@ class SpseService:
     # --- reading --------------------------------------------------------------------------------
 
     async def view(self, package: Package) -> SpseView | None:
-        row = await spse_repo.row_of(self.db, package.id)
-        if row is None:
+        """The SPSE part of a status view; None for a package SPSE never showed.
+
+        Rows are cached for :data:`VIEW_CACHE_SECONDS` (every /paket would otherwise pay one more
+        query); this process's syncs and lookups drop the cache, a sync run by another process
+        (``pbj-helpdesk spse sync``) shows here within that time.
+        """
+        moment = time.monotonic()
+        cached = self._views.get(package.id)
+        if cached is not None and moment - cached[0] < VIEW_CACHE_SECONDS:
+            stored = cached[1]
+        else:
+            row = await spse_repo.row_of(self.db, package.id)
+            stored = None if row is None else _StoredView.of_row(row)
+            if len(self._views) >= VIEW_CACHE_SIZE:
+                self._views.clear()
+            self._views[package.id] = (moment, stored)
+        if stored is None:
             return None
         now = self.clock().astimezone(self.zone).replace(tzinfo=None)
-        schedule = _schedule_of(row["schedule"])
-        current, following = current_and_next(schedule, row["stage_text"], now)
-        labels = tuple(label for label in (row["labels"] or "").split("; ") if label)
-        seen = from_db_time(row["seen_at"])
-        assert seen is not None
+        current, following = current_and_next(stored.schedule, stored.stage_text, now)
         return SpseView(
-            kind=SpseKind(row["kind"]), stage_text=row["stage_text"], stage_known=read_stage(row["stage_text"]).known,
-            agency=row["agency"], labels=labels, retender=bool(row["is_retender"]), hps_text=row["hps_text"],
-            current=current, following=following, seen_at=seen,
+            kind=stored.kind, stage_text=stored.stage_text, stage_known=stored.stage_known, agency=stored.agency,
+            labels=stored.labels, retender=stored.retender, hps_text=stored.hps_text, current=current,
+            following=following, seen_at=stored.seen_at,
         )
 
     async def sync_status(self) -> tuple[Any, Any]:
@@ -617,6 +677,9 @@ class SpseService:
         unchanged: list[int] = []
         for code, (row, year) in listed.items():
             old = existing.get(code)
+            if old is not None and _nothing_new(row, details[code], old, spse_rows.get(old["id"])):
+                unchanged.append(old["id"])  # the common case: no transaction, only "seen" below
+                continue
             applied = await self._apply(row, details[code], year, now)
             if applied.created:
                 report.created += 1
@@ -633,6 +696,7 @@ class SpseService:
         if unchanged:
             async with self.db.transaction() as conn:
                 await spse_repo.mark_seen(conn, unchanged, now)
+        self._views.clear()
         report.unknown_texts = sorted({row.stage_text for row, _ in listed.values()
                                        if row.stage_text and not read_stage(row.stage_text).known})
 
@@ -781,6 +845,7 @@ class SpseService:
                     winner=details.winner if result.winner_new else None, zone=self.zone,
                 )
                 result.notices = await notify_followers(conn, package, html)
+        self._views.pop(package_id, None)
         return result
 
     async def _link_retender(self, conn: aiosqlite.Connection, package_id: int, code: str,
