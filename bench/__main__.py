@@ -2,7 +2,8 @@
 
 Sections: ``updates`` (the bot's cost per update against a bare PTB echo bot), ``concurrency``
 (many citizens filing at once), ``store`` (queries at ten years of complaints) and
-``calendar`` (deadline computation). Verdicts come only from ratios measured in the same run,
+``calendar`` (deadline computation) and ``spse`` (a sync from the loopback LPSE, /paket with SPSE
+data). Verdicts come only from ratios measured in the same run,
 or from the absolute targets of the store section; absolute times are context.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 
 from bench.updates import Row
 
-SECTIONS = ("updates", "concurrency", "store", "calendar")
+SECTIONS = ("updates", "concurrency", "store", "calendar", "spse")
 
 
 def _format_value(value: object) -> str:
@@ -125,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes += store_notes
     if "calendar" in sections:
         rows += _calendar_rows(1 if quick else 5, 500 if quick else 20_000)
+    if "spse" in sections:
+        from bench import spse_bench
+
+        rows += spse_bench.run(quick=quick, updates=updates, rounds=rounds)
     print()
     print(render(rows))
     if notes:

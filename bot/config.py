@@ -230,6 +230,59 @@ class WatchConfig(_Section):
     morning_digest: bool = True
 
 
+class SpseConfig(_Section):
+    """Package data from SPSE (``[spse]``); off unless ``enabled``."""
+
+    enabled: bool = False
+    # The national SPSE; a loopback server in tests.
+    base_url: str = "https://spse.inaproc.id"
+    # The LPSE's path on that site.
+    lpse: str = "kaltaraprov"
+    # During office hours; at least 15 minutes.
+    sync_interval_minutes: int = Field(default=60, ge=15, le=24 * 60)
+    # Budget years to sync; empty = this year and last.
+    years: list[int] = Field(default_factory=list)
+    # Politeness: seconds between two requests of one session, and the retries with backoff.
+    request_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_seconds: float = Field(default=2.0, ge=0, le=300)
+    timeout_seconds: float = Field(default=20, gt=0, le=300)
+    # A code nobody synced yet is looked up live, within this many seconds in all.
+    lookup_timeout_seconds: float = Field(default=5, gt=0, le=30)
+    # Rows per list request, and the largest response accepted (bigger ones are refused).
+    page_size: int = Field(default=500, ge=10, le=5000)
+    max_response_mb: float = Field(default=8, gt=0, le=200)
+    # Announcement, schedule and winner pages fetched per sync at most (the rest next time).
+    max_detail_requests: int = Field(default=300, ge=0, le=100_000)
+    # The schedule of a package in progress is read again after this long (and on a stage change).
+    schedule_refresh_hours: float = Field(default=6, gt=0, le=24 * 30)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("base_url harus diawali http:// atau https://")
+        return value.rstrip("/")
+
+    @field_validator("lpse")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9_-]{1,60}", value):
+            raise ValueError("lpse hanya huruf kecil, angka, _ dan - (contoh: kaltaraprov)")
+        return value
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: list[int]) -> list[int]:
+        for year in value:
+            if not 2000 <= year <= 2100:
+                raise ValueError(f"tahun {year} di luar rentang 2000–2100")
+        return sorted(set(value), reverse=True)
+
+    def sync_years(self, today: dt.date) -> list[int]:
+        return list(self.years) or [today.year, today.year - 1]
+
+
 class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -243,6 +296,7 @@ class Settings(_Section):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     watch: WatchConfig = Field(default_factory=WatchConfig)
+    spse: SpseConfig = Field(default_factory=SpseConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
 
     source: Annotated[Path | None, Field(exclude=True)] = None

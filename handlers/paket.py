@@ -26,21 +26,27 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
+from bot.domain.spse import StateValues, is_backwards, read_stage, state_from_spse
 from bot.services.packages import (
     AmbiguousStage,
     Outcome,
     Package,
     PackageError,
     PackageNotFound,
+    SpseStage,
+    Stage,
     StageChoice,
+    StageState,
     parse_code,
     parse_stage,
     render_info,
     render_list,
     render_status,
 )
+from bot.services.spse import SpseUnavailable
 from bot.texts import common as common_texts
 from bot.texts import paket as texts
+from bot.texts import spse as spse_texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     FILING_DRAFT_KEY,
@@ -69,6 +75,8 @@ MAX_CHOICES = 10
 
 _CODE = r"\d{5,20}"
 CODE_MESSAGE = re.compile(rf"^{_CODE}$")
+# chat_data key (staff chat): confirmation message id → the /paket_tahap waiting for the answer.
+PENDING_CONFIRM = "paket_tahap_confirm"
 
 _YES = {"ya", "y", "yes", "publik", "tampil", "tampilkan", "buka", "1", "on"}
 _NO = {"tidak", "t", "no", "n", "tdk", "sembunyi", "sembunyikan", "privat", "tutup", "0", "off"}
@@ -107,8 +115,9 @@ async def show_package(update: Update, context: Context, package: Package, *, st
     a note when the package is hidden from citizens."""
     desk = context.desk
     service = context.desk.packages
-    history = await service.history(package.code, include_private=True)
+    history = await service.history_of(package)
     html = render_status(package, history, zone=desk.zone)
+    html += await spse_section(context, package)
     rows: list[list[tuple[str, str]]] = []
     if staff:
         if not package.public:
@@ -116,15 +125,26 @@ async def show_package(update: Update, context: Context, package: Package, *, st
     else:
         chat = update.effective_chat
         assert chat is not None
-        rows.append([_follow_button(package.code, await service.is_following(package.code, chat.id))])
+        rows.append([_follow_button(package.code, await service.follows(package, chat.id))])
     successor = package.retendered_as if (staff or package.retendered_as_public) else None
     if successor:
         rows.append([(texts.view_button_label(successor), cb.PACKAGE_VIEW.build(code=successor))])
     await reply_html(update, context, html, keyboard(rows) if rows else None)
 
 
+async def spse_section(context: Context, package: Package) -> str:
+    """The SPSE lines of a synced package's status view ("" for a package SPSE never showed)."""
+    spse = context.desk.spse
+    view = await spse.view(package) if spse is not None else None
+    return "" if view is None else "\n" + spse_texts.render_section(view, package, zone=context.desk.zone)
+
+
 async def lookup(update: Update, context: Context, text: str) -> None:
-    """Answers a code: one package's status, a list to choose from, or why there is none."""
+    """Answers a code: one package's status, a list to choose from, or why there is none.
+
+    A code the bot does not know is asked of SPSE live (when [spse] is enabled): found, it is
+    stored and shown; SPSE unreachable is said as such, never as "not found".
+    """
     staff = in_staff_chat(update, context)
     try:
         code = parse_code(text)
@@ -132,6 +152,13 @@ async def lookup(update: Update, context: Context, text: str) -> None:
     except PackageError as exc:
         await reply_html(update, context, str(exc))
         return
+    spse = context.desk.spse
+    if not found and spse is not None and spse.enabled:
+        try:
+            found = await spse.lookup(code)
+        except SpseUnavailable:
+            await reply_html(update, context, spse_texts.unreachable(code))
+            return
     if not found:
         await reply_html(update, context, texts.not_found_with_hint(code))
     elif len(found) == 1:
@@ -452,13 +479,101 @@ def _command_arguments(update: Update) -> str:
     return _rest_after(text, 1)
 
 
+def _public_note(note: str | None) -> str | None:
+    """The part of the officer's note meant for followers: a note starting "publik:" or "umum:"."""
+    text = (note or "").strip()
+    for prefix in spse_texts.PUBLIC_NOTE_PREFIXES:
+        if text.lower().startswith(prefix):
+            return text[len(prefix):].strip() or None
+    return None
+
+
+async def _confirmation_question(context: Context, code: str, choice: StageChoice) -> str | None:
+    """Why this change should be confirmed first, or None: it contradicts SPSE's stage 5, goes
+    backwards, or records a tender's outcome before the tender began."""
+    package = await context.desk.packages.get(code, include_private=True)
+    if package is None:
+        return None
+    before = package.state
+    after = choice.resolve(before)
+    if after == before:
+        return None
+    spse = context.desk.spse
+    view = await spse.view(package) if spse is not None else None
+    if view is not None and view.stage_known:
+        target = state_from_spse(read_stage(view.stage_text), _values(before))
+        if target is not None and (int(after.stage) == 5 or target.stage == 5) and _values(after) != target:
+            spse_state = StageState(Stage(target.stage), SpseStage(target.step) if target.step else None,
+                                    Outcome(target.outcome) if target.outcome else None)
+            return spse_texts.contradicts_spse(code, spse_state.label, view.stage_text, after.label)
+    if is_backwards(_values(before), _values(after)):
+        return spse_texts.backwards(code, before.label, after.label)
+    if (after.outcome in (Outcome.COMPLETED, Outcome.FAILED, Outcome.RETENDERED)
+            and int(before.stage) < 5 and before.outcome is None):
+        return spse_texts.early_outcome(code, before.label, after.label)
+    return None
+
+
+def _values(state: StageState) -> StateValues:
+    return StateValues(int(state.stage), state.spse.value if state.spse else None,
+                       state.outcome.value if state.outcome else None)
+
+
+async def _ask_confirmation(update: Update, context: Context, code: str, choice: StageChoice,
+                            note: str | None, new_code: str | None, question: str) -> None:
+    rows = [[(spse_texts.CONFIRM_YES, cb.PACKAGE_CONFIRM.build(answer="ya", code=code)),
+             (spse_texts.CONFIRM_NO, cb.PACKAGE_CONFIRM.build(answer="tidak", code=code))]]
+    sent = await reply_html(update, context, question, keyboard(rows))
+    if context.chat_data is not None:
+        pending: dict[str, Any] = context.chat_data.setdefault(PENDING_CONFIRM, {})
+        pending[str(sent.message_id)] = {"code": code, "key": choice.key, "note": note or "",
+                                         "new_code": new_code or ""}
+        for old in sorted(pending, key=int)[:-PENDING_LIMIT]:
+            del pending[old]
+
+
+async def confirm_button(update: Update, context: Context) -> None:
+    """pkt:yakin:ya|tidak:KODE — the answer to a /paket_tahap confirmation (the rest waits in chat_data)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    if not in_staff_chat(update, context):
+        return
+    answer = cb.PACKAGE_CONFIRM.field(query.data, "answer")
+    code = cb.PACKAGE_CONFIRM.field(query.data, "code")
+    message = query.message
+    entry = None
+    if context.chat_data and message is not None:
+        entry = context.chat_data.get(PENDING_CONFIRM, {}).pop(str(message.message_id), None)
+    await remove_buttons(update)
+    if not isinstance(entry, dict) or entry.get("code") != code:
+        await reply_html(update, context, spse_texts.CONFIRM_EXPIRED)
+        return
+    if answer == "tidak":
+        await reply_html(update, context, spse_texts.CONFIRM_DROPPED)
+        return
+    try:
+        choice = StageChoice.from_key(str(entry.get("key") or ""))
+    except ValueError:
+        await reply_html(update, context, texts.STAGE_CHOICE_INVALID)
+        return
+    await _apply_stage(update, context, code, choice, str(entry.get("note") or ""),
+                       str(entry.get("new_code") or "") or None, confirmed=True)
+
+
 async def _apply_stage(update: Update, context: Context, code: str, choice: StageChoice,
-                       note: str | None, new_code: str | None) -> None:
+                       note: str | None, new_code: str | None, *, confirmed: bool = False) -> None:
+    if not confirmed:
+        question = await _confirmation_question(context, code, choice)
+        if question is not None:
+            await _ask_confirmation(update, context, code, choice, note, new_code, question)
+            return
     actor = staff_actor(update)
     try:
         change = await context.desk.packages.set_stage(
             code, choice, actor_id=actor.id, actor_name=actor.name or "", note=note or None,
             idempotency_key=operation_key(update, "paket_tahap"), new_code=new_code,
+            public_note=_public_note(note),
         )
     except PackageError as exc:
         await reply_html(update, context, str(exc))
@@ -599,6 +714,27 @@ async def package_visibility_command(update: Update, context: Context) -> None:
     await reply_html(update, context, texts.visibility_reply(code, public, changed=changed))
 
 
+# --- SPSE -----------------------------------------------------------------------------------------
+
+
+async def sinkron(update: Update, context: Context) -> None:
+    """/sinkron (staff chat): syncs with SPSE now; the summary of what changed follows."""
+    if not await _staff_gate(update, context):
+        return
+    spse = context.desk.spse
+    chat = update.effective_chat
+    assert chat is not None
+    if spse is None or not spse.enabled:
+        await reply_html(update, context, spse_texts.SYNC_DISABLED)
+        return
+    if spse.running:
+        await reply_html(update, context, spse_texts.SYNC_BUSY)
+        return
+    # A sync takes minutes (requests are spaced): it runs beside the chat, not inside this update.
+    await reply_html(update, context, spse_texts.SYNC_STARTED)
+    spse.start_sync("staf", report_to=chat.id)
+
+
 # --- registration ------------------------------------------------------------------------------
 
 
@@ -611,6 +747,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("paket_tahap", package_stage_command), MAIN_GROUP)
     application.add_handler(CommandHandler("paket_info", package_info_command), MAIN_GROUP)
     application.add_handler(CommandHandler("paket_publik", package_visibility_command), MAIN_GROUP)
+    application.add_handler(CommandHandler(spse_texts.SYNC_COMMAND, sinkron), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(package_button, pattern=cb.any_of(*_PACKAGE_BUTTONS.values())), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(stage_button, pattern=cb.PACKAGE_STAGE.pattern), MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(confirm_button, pattern=cb.PACKAGE_CONFIRM.pattern), MAIN_GROUP)
     application.add_handler(MessageHandler(filters.COMMAND & private, cancel_question), AFTER_MAIN_GROUP)

@@ -33,6 +33,10 @@ EXPECTED_ROWS = [
     ("store", "month report"),
     ("calendar", "deadline(), warm calendar (ringan)"),
     ("calendar", "deadline(), calendar rebuilt per call"),
+    ("spse", "sync, "),
+    ("spse", "sync: requests to the LPSE"),
+    ("spse", "sync: peak Python memory"),
+    ("spse", "/paket KODE with SPSE data"),
 ]
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 from handlers.filing import FilingStep
 from handlers.recorded import RecordingStep
+from storage.db import migrations
 from tests.conftest import Bench
 
 # 0.1's numbering: the position of each step in its tuple.
@@ -20,24 +22,30 @@ FILING_NUMBERS = {step.value: index for index, step in enumerate(FilingStep)}
 RECORDING_NUMBERS = {step.value: index for index, step in enumerate(RecordingStep)}
 
 
-def downgrade_to_release_0_1(path: str) -> dict[str, int]:
-    """Stores the conversations as release 0.1 did; returns their integer states by name."""
+def downgrade_to_release_0_1(path: Path) -> dict[str, int]:
+    """Replaces the database by one of release 0.1 (schema 6, migrations 1–6 only) holding the same
+    conversations in 0.1's form: integer states and no step in the draft. Returns the states by name."""
     conn = sqlite3.connect(path)
     try:
+        rows = conn.execute("SELECT kind, key, value FROM persistence").fetchall()
+    finally:
+        conn.close()
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    conn = sqlite3.connect(path)
+    try:
+        for version, _name, sql in migrations()[:6]:
+            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
         states: dict[str, int] = {}
-        for key, value in conn.execute("SELECT key, value FROM persistence WHERE kind = 'conversation'").fetchall():
-            name = json.loads(key)[0]
-            numbers = FILING_NUMBERS if name == "filing" else RECORDING_NUMBERS
-            states[name] = numbers[json.loads(value)]
-            conn.execute("UPDATE persistence SET value = ? WHERE kind = 'conversation' AND key = ?",
-                         (json.dumps(states[name]), key))
-        for key, value in conn.execute("SELECT key, value FROM persistence WHERE kind = 'user'").fetchall():
+        for kind, key, value in rows:
             data = json.loads(value)
-            if "draft" in data:
+            if kind == "conversation":
+                name = json.loads(key)[0]
+                numbers = FILING_NUMBERS if name == "filing" else RECORDING_NUMBERS
+                data = states[name] = numbers[data]
+            elif kind == "user" and "draft" in data:
                 data["draft"].pop("step", None)
-                conn.execute("UPDATE persistence SET value = ? WHERE kind = 'user' AND key = ?",
-                             (json.dumps(data), key))
-        conn.execute("PRAGMA user_version = 6")
+            conn.execute("INSERT INTO persistence (kind, key, value) VALUES (?, ?, ?)", (kind, key, json.dumps(data)))
         conn.commit()
         return states
     finally:
@@ -61,12 +69,12 @@ async def test_conversations_in_flight_resume_at_the_same_step_after_the_upgrade
     finally:
         await bench.stop()
 
-    states = downgrade_to_release_0_1(str(tmp_path / "helpdesk.sqlite3"))
+    states = downgrade_to_release_0_1(tmp_path / "helpdesk.sqlite3")
     assert states == {"filing": 4, "catat": 2}  # DESCRIPTION and NAME in 0.1's numbering
 
     await bench.start()
     try:
-        assert await bench.desk.db.fetchval("PRAGMA user_version") >= 7
+        assert await bench.desk.db.fetchval("PRAGMA user_version") == len(migrations())
         sent = await bench.say(citizen, "Kapan jadwal pembukaan penawaran paket jalan di Tanjung Selor?")
         assert any("bukti" in m.rendered.lower() for m in sent), [m.rendered for m in sent]
         sent = await bench.press(citizen, bench.last(chat), "lapor:bukti_selesai")

@@ -218,9 +218,19 @@ async def test_stage_commands_are_staff_only(demo: Bench) -> None:
     assert await service(demo).get(HIDDEN) is None
 
 
+async def confirmed(bench: Bench, question: SentMessage, code: str) -> SentMessage:
+    """Answers «Ya, catat» to a /paket_tahap confirmation; returns the bot's reply."""
+    assert "Catat tetap?" in question.rendered
+    sent = [m for m in await bench.press(bench.officer, question, f"pkt:yakin:ya:{code}")
+            if m.chat_id == bench.staff_chat_id]
+    return sent[-1]
+
+
 async def test_multi_word_spse_stage_and_note(demo: Bench) -> None:
     command = f"/paket_tahap {JALAN} pembukaan dokumen penawaran dihadiri 5 peserta"
-    reply = (await staff(demo, command)).rendered
+    question = await staff(demo, command)
+    assert "langkah mundur" in question.rendered  # from Evaluasi back to the opening of offers
+    reply = (await confirmed(demo, question, JALAN)).rendered
     assert "Pembukaan Dokumen Penawaran" in reply
     package = await service(demo).get(JALAN)
     assert package is not None and package.state.spse is SpseStage.PEMBUKAAN_PENAWARAN
@@ -241,7 +251,10 @@ async def test_ambiguous_stage_offers_buttons_then_applies(demo: Bench) -> None:
     assert chosen in datas
     package = await service(demo).get(JALAN)
     assert package is not None and package.state.spse is SpseStage.EVALUASI  # nothing applied yet
-    reply = (await demo.press(demo.officer2, offer, chosen))[-1].rendered
+    question = (await demo.press(demo.officer2, offer, chosen))[-1]
+    assert "langkah mundur" in question.rendered  # from Evaluasi back to the upload of offers
+    sent = await demo.press(demo.officer2, question, f"pkt:yakin:ya:{JALAN}")
+    reply = [m for m in sent if m.chat_id == demo.staff_chat_id][-1].rendered
     assert "Upload Dokumen Penawaran" in reply
     package = await service(demo).get(JALAN)
     assert package is not None and package.state.spse is SpseStage.UPLOAD_PENAWARAN
@@ -270,7 +283,9 @@ async def test_tender_ulang_with_new_code(demo: Bench) -> None:
     notice = demo.last(demo.citizen.id)
     assert "99999001001" in notice.rendered
     # Without the new code: recorded, with a hint how to add it later.
-    reply = (await staff(demo, f"/paket_tahap {OBAT} tender ulang")).rendered
+    question = await staff(demo, f"/paket_tahap {OBAT} tender ulang")
+    assert "hasil akhir" in question.rendered  # a tender's outcome while still at stage 1
+    reply = (await confirmed(demo, question, OBAT)).rendered
     assert "Kode paket baru" not in reply and f"/paket_tahap {OBAT} tender ulang KODE_BARU" in reply
 
 

@@ -87,6 +87,7 @@ async def run_checks(settings: Settings, *, migrate: bool, request: BaseRequest 
     else:
         results.append(_passed("Token dan grup staf", "terisi"))
     results.append(await check_database(settings.storage.database, migrate=migrate))
+    results.append(check_spse(settings))
     results.extend(await check_telegram(settings, request))
     return results
 
@@ -125,6 +126,41 @@ async def check_database(path: Path, *, migrate: bool) -> CheckResult:
         detail = f"{path} dimigrasikan dari skema versi {before} ke {version}"
     else:
         detail = f"{path}, skema versi {version} (terbaru)"
+    return _passed(name, detail)
+
+
+# --- SPSE --------------------------------------------------------------------------------
+
+
+def check_spse(settings: Settings) -> CheckResult:
+    """'SPSE: terakhir berhasil …, gagal …' from the sync log (SPSE itself is not contacted)."""
+    from bot.texts import spse as spse_texts
+    from storage.db import from_db_time
+    from storage.spse import last_runs_read_only
+
+    name = "SPSE"
+    config = settings.spse
+    if not config.enabled:
+        return _passed(name, "sinkronisasi tidak aktif ([spse] enabled = false)")
+    where = f"{config.base_url}/{config.lpse}"
+    path = settings.storage.database
+    if not path.exists():
+        return _skipped(name, f"{where}: tidak diperiksa: basis data belum ada")
+    try:
+        last_ok, last_failed = last_runs_read_only(path)
+    except sqlite3.Error:
+        return _skipped(name, f"{where}: tidak diperiksa: basis data belum dimigrasikan")
+    zone = settings.calendar.zone
+    ok_at = from_db_time(last_ok["finished_at"]) if last_ok is not None else None
+    failed_at = from_db_time(last_failed["finished_at"]) if last_failed is not None else None
+    detail = f"{where}: " + spse_texts.check_detail(last_ok, last_failed, zone, (ok_at, failed_at))
+    if ok_at is None:
+        return _passed(name, detail, warning=True,
+                       hint="jalankan pbj-helpdesk spse sync, atau tunggu sinkronisasi terjadwal di jam kantor")
+    if failed_at is not None and failed_at > ok_at:
+        return _passed(name, detail, warning=True,
+                       hint="sinkronisasi terakhir gagal; data paket tetap seperti sinkronisasi yang berhasil. "
+                            "Periksa log dan jaringan ke SPSE")
     return _passed(name, detail)
 
 

@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     data_erase.add_argument("--yes", action="store_true",
                             help="tanpa konfirmasi (untuk skrip); tanpa ini perintah bertanya dulu")
 
+    spse = sub.add_parser("spse", help="data paket dari SPSE")
+    spse_sub = spse.add_subparsers(dest="spse_command", required=True, metavar="AKSI", title="aksi")
+    spse_sub.add_parser("sync", parents=[common], help="sinkronkan paket dari SPSE sekarang")
+
     report = sub.add_parser("report", parents=[common], help="laporan bulanan pengaduan")
     report.add_argument("--month", required=True, metavar="YYYY-MM", help="bulan, YYYY-MM")
     report.add_argument("--out", type=Path, default=Path("."), metavar="FOLDER",
@@ -152,6 +156,8 @@ def _command_name(args: argparse.Namespace) -> str:
         return f"paket {args.paket_command}"
     if args.command == "data":
         return f"data {args.data_command}"
+    if args.command == "spse":
+        return f"spse {args.spse_command}"
     return str(args.command)
 
 
@@ -218,6 +224,12 @@ def _data_erase(settings: Settings, args: argparse.Namespace) -> int:
     return data.cmd_erase(settings, args)
 
 
+def _spse_sync(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import spse
+
+    return spse.cmd_spse_sync(settings, args)
+
+
 def _report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import report
 
@@ -243,4 +255,5 @@ _COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "data export": _data_export,
     "data erase": _data_erase,
     "report": _report,
+    "spse sync": _spse_sync,
 }

@@ -12,7 +12,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.delivery.context import Desk, HelpdeskApplication, HelpdeskContext
-from bot.delivery.jobs import schedule_watch
+from bot.delivery.jobs import schedule_spse, schedule_watch
 from bot.delivery.journal import Journal, JournalingQueue, JournalingRequest
 from bot.delivery.outbox import OutboxSender, adopted_staff_chat
 from bot.delivery.persistence import GroupCommit, SQLitePersistence
@@ -22,6 +22,7 @@ from bot.domain.workcalendar import WorkCalendar
 from bot.services.notices import DeskNotifier, StaffChat
 from bot.services.packages import PackageService
 from bot.services.service_info import ServiceInfo
+from bot.services.spse import SpseService
 from bot.services.tickets import TicketService
 from bot.services.watch import DeadlineWatch
 from storage.db import Database, utc_now
@@ -37,7 +38,9 @@ async def build_desk(settings: Settings, db: Database, clock: Callable[[], dt.da
     packages = PackageService(db, clock=clock, zone=calendar.zone)
     service_info = ServiceInfo.load(settings.service)
     watch = DeadlineWatch(db, calendar, settings.watch, lambda: staff_chat.id, clock)
-    return Desk(settings, db, calendar, classifier, staff_chat, tickets, packages, service_info, watch, clock)
+    desk = Desk(settings, db, calendar, classifier, staff_chat, tickets, packages, service_info, watch, clock)
+    desk.spse = SpseService(db, settings.spse, clock=clock, zone=calendar.zone)
+    return desk
 
 
 def build_application(
@@ -94,6 +97,7 @@ def build_application(
 
     register(application)
     schedule_watch(application)
+    schedule_spse(application)
     return application
 
 

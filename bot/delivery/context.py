@@ -16,6 +16,7 @@ from bot.domain.workcalendar import WorkCalendar
 from bot.services.notices import StaffChat
 from bot.services.packages import PackageService
 from bot.services.service_info import ServiceInfo
+from bot.services.spse import SpseService
 from bot.services.tickets import TicketService
 from bot.services.watch import DeadlineWatch
 from storage.db import Database, utc_now
@@ -38,6 +39,8 @@ class Desk:
     outbox: OutboxSender | None = None
     # Handler-layer state that outlives one update (flood gate, conversation handlers).
     extras: dict[str, Any] = field(default_factory=dict)
+    # Package data from SPSE ([spse]); present even when disabled (it then syncs nothing).
+    spse: SpseService | None = None
 
     @property
     def zone(self) -> Any:

@@ -102,3 +102,51 @@ def schedule_watch(application: Application) -> DeadlineWatch:  # type: ignore[t
         schedule_next_digest(application)
         queue.run_once(_catch_up_job, when=CATCH_UP_DELAY, name=CATCH_UP_JOB, job_kwargs=JOB_KWARGS)
     return watch
+
+
+# --- SPSE sync ------------------------------------------------------------------------------------
+
+SPSE_JOB = "spse_sync"
+# The first scheduled sync waits until start-up is over.
+SPSE_FIRST_DELAY = dt.timedelta(minutes=2)
+SPSE_SKIP_KEY = "spse_skip_runs"
+SPSE_MAX_SKIP = 7
+
+
+async def _run_spse_sync(desk: Desk) -> None:
+    """The scheduled sync: office hours only; after failures, runs are skipped (1, 3, 7 of them)."""
+    spse = desk.spse
+    if spse is None or not spse.enabled:
+        return
+    now = desk.clock()
+    hours = desk.calendar.office_hours_on(now.astimezone(desk.zone).date())
+    if hours is None or not hours[0] <= now <= hours[1]:
+        return
+    skip = int(desk.extras.get(SPSE_SKIP_KEY, 0))
+    if skip > 0:
+        desk.extras[SPSE_SKIP_KEY] = skip - 1
+        return
+    try:
+        report = await spse.sync("jadwal")
+    except Exception as error:
+        _log_failure("spse sync", error)
+        return
+    if not report.ok and not report.skipped:
+        desk.extras[SPSE_SKIP_KEY] = min(2 ** (spse.failures - 1) - 1, SPSE_MAX_SKIP)
+
+
+async def _spse_job(context: Context) -> None:
+    await _run_spse_sync(context.desk)
+
+
+def schedule_spse(application: Application) -> None:  # type: ignore[type-arg]
+    desk: Desk = application.desk  # type: ignore[attr-defined]
+    queue = application.job_queue
+    if desk.spse is None or not desk.spse.enabled:
+        return
+    if queue is None:
+        log.warning("no job queue (python-telegram-bot[job-queue] missing): SPSE sync is off")
+        return
+    interval = dt.timedelta(minutes=desk.settings.spse.sync_interval_minutes)
+    queue.run_repeating(_spse_job, interval=interval, first=SPSE_FIRST_DELAY, name=SPSE_JOB,
+                        job_kwargs=JOB_KWARGS)

@@ -175,6 +175,8 @@ class HelpdeskRunner:
     async def stop(self) -> None:
         """Finishes in-flight updates and sends, then closes the database."""
         app = self.app
+        if self.desk is not None and self.desk.spse is not None:
+            await self.desk.spse.shutdown()
         if app is not None:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()

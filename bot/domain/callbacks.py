@@ -133,6 +133,7 @@ PACKAGE_VIEW = CallbackFormat("pkt:lihat:{code}", {"code": PACKAGE_CODE})
 PACKAGE_FOLLOW = CallbackFormat("pkt:ikut:{code}", {"code": PACKAGE_CODE})
 PACKAGE_UNFOLLOW = CallbackFormat("pkt:stop:{code}", {"code": PACKAGE_CODE})
 PACKAGE_INFO = CallbackFormat("pkt:info:{code}", {"code": PACKAGE_CODE})
+PACKAGE_CONFIRM = CallbackFormat("pkt:yakin:{answer}:{code}", {"answer": "ya|tidak", "code": PACKAGE_CODE})
 PACKAGE_STAGE = CallbackFormat("pkt:tahap:{code}:{choice}", {"code": PACKAGE_CODE, "choice": "[a-z0-9_:]{1,40}"})
 
 # --- the service standard (/layanan) ---------------------------------------------------------------

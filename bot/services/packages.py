@@ -691,6 +691,14 @@ class PackageService:
         package = await self._require(code, include_private=include_private)
         return [row_to_entry(row) for row in await repo.history_rows(self.db, package.id)]
 
+    async def history_of(self, package: Package) -> list[StageEntry]:
+        """The history of a package already loaded (one query, not a reload by code)."""
+        return [row_to_entry(row) for row in await repo.history_rows(self.db, package.id)]
+
+    async def follows(self, package: Package, chat_id: int) -> bool:
+        """Whether ``chat_id`` follows a package already loaded."""
+        return await repo.is_following(self.db, package.id, chat_id)
+
     async def followers_count(self, code: str) -> int:
         package = await self._require(code, include_private=True)
         return await repo.count_followers(self.db, package.id)
@@ -744,6 +752,7 @@ class PackageService:
         idempotency_key: str | None = None,
         new_code: str | None = None,
         document: str | None = None,
+        public_note: str | None = None,
     ) -> StageChange:
         """Moves a package to ``choice``, records it and queues a notice per following chat.
 
@@ -753,6 +762,7 @@ class PackageService:
         ``new_code`` (tender ulang only) is the SPSE code of the re-tender: it is created from
         this package (or linked, if already imported) and the followers move along with it.
         ``document`` overrides the standard's document name for this stage (e.g. a BA number).
+        ``public_note`` is shown to followers in the notice (the officer marked it public).
         """
         target_code = parse_code(new_code) if new_code is not None else None
         if target_code is not None and choice.outcome is not Outcome.RETENDERED:
@@ -795,7 +805,7 @@ class PackageService:
                 assert updated is not None
                 change = StageChange(package.code, True, before, after, 0, new_code=updated.retendered_as)
                 notices = await notify_followers(
-                    conn, updated, texts.stage_notice(updated, change, zone=self.zone))
+                    conn, updated, texts.stage_notice(updated, change, zone=self.zone, public_note=public_note))
                 result = StageChange(package.code, True, before, after, notices,
                                      new_code=updated.retendered_as)
             if operation is not None:

@@ -33,6 +33,7 @@ STAFF_COMMANDS = (
     ("paket_tahap", "Ubah tahap paket: /paket_tahap KODE TAHAP [catatan]"),
     ("paket_info", "Rincian paket: /paket_info KODE"),
     ("paket_publik", "Tampilkan/sembunyikan paket: /paket_publik KODE ya|tidak"),
+    ("sinkron", "Sinkronkan data paket dengan SPSE sekarang"),
     ("chatid", "Tampilkan id obrolan ini"),
 )
 

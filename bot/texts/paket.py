@@ -370,13 +370,16 @@ def render_list(packages: Sequence[Package], query: str) -> str:
 # --- notices and replies ---------------------------------------------------------------------------
 
 
-def stage_notice(package: Package, change: StageChange, *, zone: ZoneInfo = WITA) -> str:
+def stage_notice(package: Package, change: StageChange, *, zone: ZoneInfo = WITA,
+                 public_note: str | None = None) -> str:
     """Sent to each chat following the package when its stage changes."""
     lines = ["🔔 <b>Perkembangan paket yang Anda ikuti</b>", "",
              f"<b>{esc(package.name)}</b>", f"Kode paket: <code>{esc(package.code)}</code>", ""]
     if change.before != change.after:
         lines.append(f"Sebelumnya: {esc(state_label(change.before))}")
     lines.append(f"Sekarang: <b>{esc(state_label(change.after))}</b>")
+    if public_note:
+        lines.append(f"📝 Catatan petugas: {esc(public_note)}")
     if change.new_code and package.retendered_as_public:
         lines += ["", f"🔁 Paket ini ditender ulang dengan kode paket <code>{esc(change.new_code)}</code>. "
                       "Anda otomatis juga mengikuti kode baru tersebut."]
