@@ -43,7 +43,6 @@ from handlers.util import (
     staff_only,
     too_large,
 )
-from storage.tickets import link_message
 
 # /daftar shows the open tickets with the nearest deadlines, at most this many.
 LIST_LIMIT = 50
@@ -71,7 +70,7 @@ async def send_linked(
         last = index == len(parts) - 1
         sent = await send_html(context, chat_id, part, markup if last else None,
                                reply_to if index == 0 else None)
-        await link_message(context.desk.db, sent.chat_id, sent.message_id, ticket.id)
+        await context.desk.tickets.link_message(sent.chat_id, sent.message_id, ticket.id)
 
 
 def card_markup(code: str) -> object:

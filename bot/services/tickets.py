@@ -296,6 +296,10 @@ class TicketService:
     async def ticket_for_message(self, chat_id: int, message_id: int) -> Ticket | None:
         return await repo.ticket_for_message(self.db, chat_id, message_id)
 
+    async def link_message(self, chat_id: int, message_id: int, ticket_id: int) -> None:
+        """Records that a bot message sent directly (not via the outbox) is about the ticket."""
+        await repo.link_message(self.db, chat_id, message_id, ticket_id)
+
     # --- machinery ------------------------------------------------------------------------
 
     async def _act(
