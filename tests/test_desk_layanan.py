@@ -24,6 +24,9 @@ async def test_overview_lists_every_section(bench: Bench) -> None:
     assert "188/139/K.Setda/2021" in overview.rendered
     assert "Jl. Kolonel H. Soetadji Nomor 01" in overview.rendered
     assert [data for _, data in overview.buttons] == SECTIONS
+    # Listed once, as buttons; the text gives the office hours the service follows.
+    assert all(label not in overview.rendered for label, _ in overview.buttons)
+    assert "Jam layanan: Senin–Kamis 07.30–16.00, Jumat 07.30–16.30 WITA" in overview.rendered
 
 
 async def test_sections_match_the_service_standard(bench: Bench) -> None:

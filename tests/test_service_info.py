@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ServiceConfig, TiersConfig
+from bot.config import CalendarConfig, ServiceConfig, TiersConfig
 from bot.services.service_info import ServiceInfo, ServiceInfoError, load_content
 
 CUSTOM_TIERS = TiersConfig(ringan_office_hours=4, normatif_working_days=7,
@@ -86,12 +86,24 @@ def test_packaged_file_holds_no_deadlines_nor_contacts() -> None:
     assert "08115919998" not in text and "@gmail.com" not in text
 
 
-def test_overview_lists_sections_and_decree(info: ServiceInfo) -> None:
+def test_overview_states_decree_and_office_hours_and_leaves_the_sections_to_its_buttons(info: ServiceInfo) -> None:
     html = info.render_overview()
     assert "188/139/K.Setda/2021" in html
     assert "Jl. Kolonel H. Soetadji Nomor 01" in html
+    # The defaults of [calendar.office_hours]: Monday–Thursday alike, Friday longer.
+    assert "Senin–Kamis 07.30–16.00, Jumat 07.30–16.30 WITA" in html
     for _, label in info.sections():
-        assert label in html
+        assert label not in html  # listed once: as the overview's buttons
+
+
+def test_office_hours_follow_the_configuration() -> None:
+    calendar = CalendarConfig.model_validate(
+        {"office_hours": {"monday": "08:00-15:00", "tuesday": "08:00-15:00", "wednesday": "07:00-12:00",
+                          "thursday": "08:00-15:00", "friday": "08:00-11:30"}})
+    info = ServiceInfo.load(calendar=calendar)
+    assert "Senin–Selasa 08.00–15.00, Rabu 07.00–12.00, Kamis 08.00–15.00, Jumat 08.00–11.30 WITA" in \
+        info.render_overview()
+    assert "Jam kerja: Senin–Selasa 08.00–15.00" in info.render("jangka_waktu", TiersConfig())
 
 
 def test_contact_overrides_are_applied_and_escaped() -> None:

@@ -36,7 +36,7 @@ async def build_desk(settings: Settings, db: Database, clock: Callable[[], dt.da
     notifier = DeskNotifier(calendar, staff_chat, clock)
     tickets = TicketService(db, calendar, classifier, notifier, clock)
     packages = PackageService(db, clock=clock, zone=calendar.zone)
-    service_info = ServiceInfo.load(settings.service)
+    service_info = ServiceInfo.load(settings.service, settings.calendar)
     watch = DeadlineWatch(db, calendar, settings.watch, lambda: staff_chat.id, clock)
     desk = Desk(settings, db, calendar, classifier, staff_chat, tickets, packages, service_info, watch, clock)
     desk.spse = SpseService(db, settings.spse, clock=clock, zone=calendar.zone)

@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.config import ServiceConfig, TiersConfig
+from bot.config import CalendarConfig, ServiceConfig, TiersConfig
 from bot.texts import layanan as texts
-from bot.texts.format import esc
+from bot.texts.format import esc, zone_abbreviation
 
 DEFAULT_CONTENT = "layanan.toml"
 PLACEHOLDERS = ("contact_center", "email")
@@ -125,14 +125,22 @@ def load_content(path: Path | None = None) -> ServiceContent:
 class ServiceInfo:
     """Renders the standard's sections; build once at start-up with :meth:`load`."""
 
-    def __init__(self, content: ServiceContent, service: ServiceConfig | None = None) -> None:
+    def __init__(self, content: ServiceContent, service: ServiceConfig | None = None,
+                 calendar: CalendarConfig | None = None) -> None:
         self.content = content
         self.service = service or ServiceConfig()
+        self.calendar = calendar or CalendarConfig()
 
     @classmethod
-    def load(cls, service: ServiceConfig | None = None) -> ServiceInfo:
+    def load(cls, service: ServiceConfig | None = None, calendar: CalendarConfig | None = None) -> ServiceInfo:
         service = service or ServiceConfig()
-        return cls(load_content(service.content_file), service)
+        return cls(load_content(service.content_file), service, calendar)
+
+    def office_hours(self) -> str:
+        """The configured office hours, as people read them ('Senin–Kamis 07.30–16.00, …')."""
+        hours = [(weekday, opening.opens, opening.closes) for weekday in range(7)
+                 if (opening := self.calendar.hours_for(weekday)) is not None]
+        return texts.office_hours(hours, zone_abbreviation(self.calendar.zone))
 
     def sections(self) -> list[tuple[str, str]]:
         """(key, button label); keys are short ASCII, fit for callback data."""
@@ -147,7 +155,7 @@ class ServiceInfo:
         c = self.content
         return texts.overview(esc(c.nama_layanan), esc(c.unit), esc(c.instansi), esc(c.nomor_sk),
                               esc(c.alamat), esc(c.situs) if c.situs else None,
-                              esc(c.telepon) if c.telepon else None)
+                              esc(c.telepon) if c.telepon else None, self.office_hours())
 
     def render(self, key: str, tiers: TiersConfig) -> str:
         """One section as HTML. Raises KeyError for a key not in :meth:`sections`.
@@ -167,7 +175,7 @@ class ServiceInfo:
             return texts.complaints([self._fill(item) for item in c.pengaduan.saluran],
                                     [esc(item) for item in c.pengaduan.alur])
         if key == "jangka_waktu":
-            return texts.deadlines(self.deadline_rows(tiers))
+            return texts.deadlines(self.deadline_rows(tiers), self.office_hours())
         raise KeyError(key)
 
     def deadline_rows(self, tiers: TiersConfig) -> list[tuple[str, str]]:

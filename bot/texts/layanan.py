@@ -5,8 +5,10 @@ the caller (:mod:`bot.services.service_info`) before it gets here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from babel.numbers import format_decimal
 
@@ -31,12 +33,38 @@ def heading(key: str) -> str:
     return f"<b>{SECTIONS[key][1]}</b>"
 
 
+_DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+
+def _clock(moment: dt.time) -> str:
+    return moment.strftime("%H.%M")
+
+
+def office_hours(hours: Sequence[tuple[int, dt.time, dt.time]], zone_name: str) -> str:
+    """'Senin–Kamis 07.30–16.00, Jumat 07.30–16.30 WITA' from (weekday, opens, closes), Monday = 0;
+    consecutive days with the same hours are one range."""
+    groups: list[list[Any]] = []
+    for weekday, opens, closes in sorted(hours):
+        last = groups[-1] if groups else None
+        if last is not None and last[1] == weekday - 1 and (last[2], last[3]) == (opens, closes):
+            last[1] = weekday
+        else:
+            groups.append([weekday, weekday, opens, closes])
+    parts = []
+    for first, last_day, opens, closes in groups:
+        days = _DAY_NAMES[first] if first == last_day else f"{_DAY_NAMES[first]}–{_DAY_NAMES[last_day]}"
+        parts.append(f"{days} {_clock(opens)}–{_clock(closes)}")
+    return f"{', '.join(parts)} {zone_name}" if parts else "tidak ada jam layanan yang diatur"
+
+
 def overview(service_name: str, unit: str, agency: str, decree: str, address: str,
-             website: str | None, phone: str | None) -> str:
+             website: str | None, phone: str | None, hours: str) -> str:
+    """The overview's text; the sections are its buttons (listed once, there)."""
     lines = [f"ℹ️ <b>{service_name}</b>", f"{unit}, {agency}",
              f"<i>Standar pelayanan: SK No. {decree}</i>", "",
+             f"🕗 Jam layanan: {hours}; di luar jam itu dan pada hari libur pesan tetap diterima "
+             "dan dijawab pada jam layanan berikutnya.", "",
              "Pilih bagian yang ingin Anda baca:"]
-    lines += [f"• {label}" for label, _ in SECTIONS.values()]
     lines += ["", f"📍 {address}"]
     if phone:
         lines.append(f"☎️ {phone}")
@@ -84,12 +112,12 @@ def working_days_deadline(days: int) -> str:
     return f"paling lambat {_number(days)} hari kerja"
 
 
-def deadlines(rows: Sequence[tuple[str, str]]) -> str:
-    """``rows``: (name of the kind of complaint, deadline phrase)."""
+def deadlines(rows: Sequence[tuple[str, str]], hours: str) -> str:
+    """``rows``: (name of the kind of complaint, deadline phrase); ``hours``: :func:`office_hours`."""
     lines = "\n".join(f"{number}. {name} — <b>{deadline}</b>"
                       for number, (name, deadline) in enumerate(rows, 1))
     return (f"{heading('jangka_waktu')}\n{lines}\n\n"
-            "<i>Jam kerja dan hari kerja mengikuti jam kantor; hari libur tidak dihitung.</i>")
+            f"<i>Jam kerja: {hours}. Hari libur nasional dan cuti bersama tidak dihitung.</i>")
 
 
 def content_file_error(source: str, problems: Sequence[str]) -> str:
