@@ -260,3 +260,16 @@ def test_hapus_demo_removes_only_the_demo_packages(tmp_path: Path) -> None:
             conn.execute("DELETE FROM package_stages")
     again = cli("paket", "hapus-demo", "--config", str(config), cwd=tmp_path)
     assert again.returncode == 0 and "tidak ada yang dihapus" in again.stdout
+
+
+def test_deadline_explain_for_ringan_shows_the_office_time_used_each_day(tmp_path: Path) -> None:
+    """Ringan counts office hours, not days: the explanation says which hours of which day."""
+    result = cli("deadline", "--tier", "ringan", "--received", "2026-12-04T15:00", "--explain", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert "  dilewati Sabtu, 05 Desember 2026: Sabtu" in lines
+    assert "  jam kerja Jumat, 04 Desember 2026: 15.00–16.30 (1 jam 30 menit)" in lines
+    assert "  jam kerja Senin, 07 Desember 2026: 07.30–09.00 (1 jam 30 menit)" in lines
+    assert "Jam kerja dihitung: 3 jam" in lines
+    assert not any(line.startswith("Hari kerja dihitung") for line in lines)
+    assert lines[-1] == "2026-12-07T09:00+08:00"

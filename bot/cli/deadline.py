@@ -25,7 +25,7 @@ def parse_received(text: str, settings: Settings) -> dt.datetime:
 def cmd_deadline(settings: Settings, args: argparse.Namespace) -> int:
     from bot.domain.tiers import Tier
     from bot.domain.workcalendar import WorkCalendar
-    from bot.texts.format import format_date, format_when
+    from bot.texts import deadline as deadline_texts
 
     try:
         tier = Tier.parse(args.tier)
@@ -38,12 +38,7 @@ def cmd_deadline(settings: Settings, args: argparse.Namespace) -> int:
     zone = calendar.zone
     if args.explain:
         explanation = calendar.explain(tier, received)
-        print(f"Tingkat: {tier.label}")
-        print(f"Diterima: {format_when(received, zone)}")
-        for day, reason in explanation.skipped:
-            print(f"  dilewati {format_date(day)}: {reason}")
-        print(f"Hari kerja dihitung: {len(explanation.counted)}")
-        print(f"Batas: {format_when(explanation.deadline, zone)}")
+        print("\n".join(deadline_texts.explanation(tier.label, received, explanation, zone)))
         deadline = explanation.deadline
     else:
         deadline = calendar.deadline(tier, received)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -115,6 +115,8 @@ class DeadlineExplanation:
     deadline: dt.datetime
     counted: list[dt.date]
     skipped: list[tuple[dt.date, str]]
+    # Ringan only: the office time used on each counted day, (from, to) in the calendar's zone.
+    office_time_used: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Indonesian lines suitable for a staff message (plain text)."""
@@ -348,13 +350,13 @@ class WorkCalendar:
         hours = self._year(target.year).hours[target.toordinal()]
         return dt.datetime.combine(target, hours.closes, tzinfo=self.zone)
 
-    def _ringan(self, local: dt.datetime) -> tuple[dt.datetime, dt.datetime, list[dt.date]]:
-        """(deadline, clock start, working days used) for a Ringan complaint."""
+    def _ringan(self, local: dt.datetime) -> tuple[dt.datetime, dt.datetime, list[tuple[dt.datetime, dt.datetime]]]:
+        """(deadline, clock start, office time used on each day) for a Ringan complaint."""
         start = self._clock_start(local)
         remaining = dt.timedelta(hours=self.tiers.ringan_office_hours)
         cursor = start.astimezone(_UTC)
         day = start.date()
-        used: list[dt.date] = []
+        used: list[tuple[dt.datetime, dt.datetime]] = []
         while True:
             hours = self._hours(day)
             if hours is not None:
@@ -362,9 +364,10 @@ class WorkCalendar:
                 begin = max(cursor, opens.astimezone(_UTC))
                 available = closes.astimezone(_UTC) - begin
                 if available > dt.timedelta(0):
-                    used.append(day)
+                    end = begin + min(remaining, available)
+                    used.append((begin.astimezone(self.zone), end.astimezone(self.zone)))
                     if remaining <= available:
-                        return (begin + remaining).astimezone(self.zone), start, used
+                        return end.astimezone(self.zone), start, used
                     remaining -= available
             day = self.next_working_day(day)
 
@@ -373,7 +376,8 @@ class WorkCalendar:
         local = self._local(received, "waktu diterima")
         days = self.working_days_for(tier)
         if days is None:
-            deadline, start, counted = self._ringan(local)
+            deadline, start, office_time = self._ringan(local)
+            counted = [begin.date() for begin, _ in office_time]
             first_day = local.date()  # a Ringan received on a day off lists that day too
         else:
             deadline = self.deadline(tier, local)
@@ -392,6 +396,8 @@ class WorkCalendar:
             if reason is not None:
                 skipped.append((day, reason))
             day += dt.timedelta(days=1)
+        if days is None:
+            return DeadlineExplanation(tier, local, start, deadline, counted, skipped, office_time)
         return DeadlineExplanation(tier, local, start, deadline, counted, skipped)
 
     # --- spans ---------------------------------------------------------------------------------
