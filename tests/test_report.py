@@ -61,6 +61,7 @@ from bot.domain.workcalendar import WorkCalendar
 from bot.services.notices import DeskNotifier, StaffChat
 from bot.services.recorded import register_offline
 from bot.services.report import (
+    build_chart,
     month_figures,
     plain_text,
     render_message,
@@ -296,6 +297,16 @@ async def test_message_csv_and_chart_agree(figures: MonthFigures, tmp_path: Path
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     image = matplotlib.image.imread(str(png_path))
     assert image.shape == (550, 990, 4)
+
+    # The legend sits outside the plot area: it covers no bar and no point.
+    figure, _ = build_chart(figures)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    (legend,) = figure.legends
+    legend_box = legend.get_window_extent(renderer)
+    for axis in figure.axes:
+        assert not legend_box.overlaps(axis.get_window_extent(renderer))
+    assert figure.axes[0].get_xlabel() == "Minggu (ISO)" and figure.axes[0].get_ylabel() == "Pengaduan diterima"
 
 
 def test_cli_report_writes_both_files_and_prints_plain_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,6 +40,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.report import (
@@ -178,18 +179,18 @@ _TIER_COLOURS = {
 }
 
 
-def write_chart(figures: MonthFigures, path: Path) -> ChartData:
-    """PNG: complaints received per tier per ISO week (stacked) and the on-time share (line).
+def build_chart(figures: MonthFigures) -> tuple[Any, ChartData]:
+    """The chart as a matplotlib Figure (Agg canvas) and the data it plots.
 
-    Uses matplotlib's object API with the Agg canvas (no pyplot, no display, thread-safe
-    enough to run in ``asyncio.to_thread``). Returns the data it plotted.
+    Received complaints per tier per ISO week (stacked) and the on-time share (line). The legend
+    sits below the plot area, outside it, so it never covers a bar or a point.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     data = chart_data(figures)
-    figure = Figure(figsize=(9, 5), dpi=110)
+    figure = Figure(figsize=(9, 5), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     axis = figure.add_subplot(1, 1, 1)
     positions = list(range(len(data.labels)))
@@ -202,7 +203,7 @@ def write_chart(figures: MonthFigures, path: Path) -> ChartData:
     axis.set_xticks(positions, list(data.labels))
     axis.set_ylabel(texts.CHART_RECEIVED_AXIS)
     axis.set_xlabel(texts.CHART_WEEK_AXIS)
-    axis.set_ylim(0, max([*bottom, 1]) * 1.25)
+    axis.set_ylim(0, max([*bottom, 1]) * 1.1)
     axis.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     share_axis = axis.twinx()
@@ -214,9 +215,16 @@ def write_chart(figures: MonthFigures, path: Path) -> ChartData:
 
     handles, labels = axis.get_legend_handles_labels()
     share_handles, share_labels = share_axis.get_legend_handles_labels()
-    axis.legend(handles + share_handles, labels + share_labels, loc="upper left", fontsize=8, ncol=3)
+    figure.legend(handles + share_handles, labels + share_labels, loc="outside lower center",
+                  fontsize=8, ncol=len(labels) + len(share_labels), frameon=False)
     figure.suptitle(texts.chart_title(figures.year, figures.month), fontsize=11)
-    figure.tight_layout()
+    return figure, data
+
+
+def write_chart(figures: MonthFigures, path: Path) -> ChartData:
+    """Writes :func:`build_chart` as PNG; returns the data it plotted (thread-safe enough for
+    ``asyncio.to_thread``: matplotlib's object API with the Agg canvas, no pyplot)."""
+    figure, data = build_chart(figures)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png")
     return data
