@@ -495,11 +495,14 @@ def resolve_paths(settings: Settings, base: Path) -> Settings:
     return settings.model_copy(update={"storage": storage, "service": service})
 
 
-def load_settings(path: Path | str | None = None, *, environ: dict[str, str] | None = None) -> Settings:
+def load_settings(path: Path | str | None = None, *, environ: dict[str, str] | None = None,
+                  without_telegram: bool = False) -> Settings:
     """Loads and validates the configuration; raises ConfigError with a readable message.
 
     A missing file is only an error when it was named explicitly: the defaults plus
-    ``TELEGRAM_BOT_TOKEN`` are enough for the CLI's offline commands.
+    ``TELEGRAM_BOT_TOKEN`` are enough for the CLI's offline commands. ``without_telegram``: the
+    ``[telegram]`` section and the token variable are not read at all (the sandbox never talks
+    to Telegram, so a malformed token there must not stop it).
     """
     explicit = path is not None
     source = Path(path) if path is not None else DEFAULT_CONFIG_PATH
@@ -516,15 +519,18 @@ def load_settings(path: Path | str | None = None, *, environ: dict[str, str] | N
     elif explicit:
         raise ConfigError(missing_config_message(source))
 
+    if without_telegram:
+        data.pop("telegram", None)
     env = (
         _Environment()
         if environ is None
         else _Environment.model_validate({k.lower(): v for k, v in environ.items()})
     )
-    if env.telegram_bot_token is not None and env.telegram_bot_token.get_secret_value().strip():
+    token = env.telegram_bot_token
+    if not without_telegram and token is not None and token.get_secret_value().strip():
         telegram = data.setdefault("telegram", {})
         if isinstance(telegram, dict):
-            telegram["token"] = env.telegram_bot_token.get_secret_value()
+            telegram["token"] = token.get_secret_value()
 
     try:
         settings = Settings.model_validate(data)

@@ -230,3 +230,38 @@ def test_long_input_is_split_like_telegram_apps() -> None:
     parts = _split_utf16("😀" * 3000, 4096)
     assert [len(p) for p in parts] == [2048, 952]  # each emoji is 2 UTF-16 units
     assert _split_utf16("abc", 4096) == ["abc"]
+
+
+def test_sandbox_starts_with_a_malformed_token_it_never_uses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[telegram]\ntoken = "bukan-token"\nstaff_chat_id = -100\n\n'
+                      f'[storage]\ndatabase = "{tmp_path / "produksi.sqlite3"}"\n', encoding="utf-8")
+    script = tmp_path / "s.txt"
+    script.write_text("/start\n", encoding="utf-8")
+    code, out, err = run_script(config, script, tmp_path / "sb.sqlite3", capsys)
+    assert code == 0, err
+    assert "Ajukan Pengaduan" in out
+
+
+def test_reply_answers_the_prompt_it_follows(tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """After a /catat step asks for a reply, `:balas teks` answers that prompt, not the last card."""
+    script = tmp_path / "s.txt"
+    script.write_text(":staf\n/catat\n:tekan 2\n:tekan 1\n:balas Ibu Wati\n", encoding="utf-8")
+    code, out, err = run_script(config, script, tmp_path / "sb.sqlite3", capsys)
+    assert code == 0, err
+    after_reply = out.split("Ibu Wati", 1)[1]
+    assert "kontak" in after_reply.lower()
+
+
+def test_a_long_script_reports_progress_on_stderr(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text("/bantuan\n" * 40, encoding="utf-8")
+    code, out, err = run_script(config, script, tmp_path / "sb.sqlite3", capsys)
+    assert code == 0, err
+    progress = [line for line in err.splitlines() if "langkah" in line]
+    assert progress[0].endswith("langkah 4 dari 40") and progress[-1].endswith("langkah 40 dari 40")
+    assert "dari 40" not in out

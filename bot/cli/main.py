@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from bot.cli import check
 
                 return check.missing_config(source)
-        settings = load_settings(args.config)
+        settings = load_settings(args.config, without_telegram=name == "sandbox")
         setup_logging(settings.logging)
         return _COMMANDS[name](settings, args)
     except (ConfigError, UsageError, DatabaseError) as exc:

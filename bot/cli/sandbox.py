@@ -497,7 +497,12 @@ class Sandbox:
         return True
 
     def _default_reply_target(self) -> SentMessage | None:
+        """What ``:balas teks`` answers: the prompt it follows when the bot's last message asks for a
+        reply (ForceReply: the /catat steps, a «balas pesan ini» question); else the latest ticket
+        card (staff) or the latest message about a ticket."""
         messages = [m for m in reversed(self.fake.sent(self.side.chat_id)) if not m.deleted]
+        if messages and (messages[0].reply_markup or {}).get("force_reply"):
+            return messages[0]
         if self.side.key == "staf":
             for message in messages:
                 if any(str(b.get("callback_data", "")).startswith("tk:") for b in _inline_buttons(message)):
@@ -797,11 +802,21 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
             return EXIT_OK
 
 
+# A script this long reports its progress on stderr (the transcript on stdout stays clean).
+PROGRESS_FROM_STEPS = 40
+
+
 async def _play(sandbox: Sandbox, lines: list[str], source: str) -> int:
+    steps = [number for number, raw in enumerate(lines, 1) if raw.strip() and not raw.strip().startswith("#")]
+    report_every = max(len(steps) // 10, 1) if len(steps) >= PROGRESS_FROM_STEPS else 0
+    done = 0
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        done += 1
+        if report_every and done % report_every == 0:
+            print(f"pbj-helpdesk sandbox: {source}: langkah {done} dari {len(steps)}", file=sys.stderr)
         sandbox.say(f"> [{sandbox.side.label}] {line}")
         try:
             ok = await sandbox.handle(line)
