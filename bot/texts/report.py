@@ -93,10 +93,15 @@ def _timeliness_line(label: str, item: Timeliness) -> str:
     return f"• {esc(label)}: {text}"
 
 
-def _hours_line(label: str, hours: float | None, days_text: str | None) -> str:
+def _hours_line(label: str, hours: float | None, figures: MonthFigures) -> str:
+    """'8 jam 15 menit kerja' under one working day; beyond it the hours and, in brackets, the
+    working days they make ('55 jam kerja (6 hari kerja 4 jam)'); never the same span twice."""
     if hours is None:
         return f"{label}: –"
-    return f"{label}: {number(hours, '#,##0.##')} jam kerja ({esc(days_text or '')})"
+    described = esc(figures.describe_hours(hours) or "")
+    if hours * 3600 < figures.day_length.total_seconds():
+        return f"{label}: {described}"
+    return f"{label}: {number(hours, '#,##0.##')} jam kerja ({described})"
 
 
 def month_message(figures: MonthFigures) -> str:
@@ -121,10 +126,8 @@ def month_message(figures: MonthFigures) -> str:
         lines.append(_timeliness_line("Semua", figures.overall))
 
         lines.append("\n<b>Waktu sampai jawaban pertama</b>")
-        lines.append(_hours_line("Median", figures.median_answer_hours,
-                                 figures.describe_hours(figures.median_answer_hours)))
-        lines.append(_hours_line("Persentil 90", figures.p90_answer_hours,
-                                 figures.describe_hours(figures.p90_answer_hours)))
+        lines.append(_hours_line("Median", figures.median_answer_hours, figures))
+        lines.append(_hours_line("Persentil 90", figures.p90_answer_hours, figures))
 
         if figures.rating_count:
             assert figures.rating_average is not None
