@@ -14,28 +14,14 @@ from bot.texts.format import esc, format_short, format_when, truncate_plain
 
 # --- citizen: filing -------------------------------------------------------------------
 
-HANDLING_STEPS = (
-    "Anda menyampaikan pengaduan (lisan, telepon, tertulis, atau lewat bot ini).",
-    "Pejabat pengelola pengaduan menerima aduan Anda.",
-    "Tim Pengelola Pengaduan merumuskan jawaban sesuai kompetensinya.",
-    "Anda menerima jawaban pengaduan.",
-)
-
-
-def handling_steps() -> str:
-    lines = "\n".join(f"{number}. {step}" for number, step in enumerate(HANDLING_STEPS, 1))
-    return f"<b>Alur penanganan pengaduan</b>\n{lines}"
-
-
 def filed_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
     return (
         "✅ <b>Pengaduan Anda sudah kami terima.</b>\n\n"
         f"Kode pengaduan: <code>{esc(ticket.code)}</code>\n"
         f"Tingkat: <b>{esc(ticket.tier.label)}</b>\n"
         f"Batas waktu jawaban: <b>{esc(format_when(ticket.deadline_at, zone))}</b>\n\n"
-        f"{handling_steps()}\n\n"
-        "Simpan kode di atas. Cek perkembangan dengan /status, dan balas pesan ini bila ingin "
-        "menambah keterangan atau bukti."
+        "Petugas kami memeriksanya dan jawabannya datang di obrolan ini. Balas pesan ini untuk "
+        "menambah keterangan atau bukti; /status untuk perkembangannya; alur lengkapnya di /layanan."
     )
 
 
