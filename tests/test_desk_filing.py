@@ -256,3 +256,22 @@ async def test_no_dispute_offered_when_the_kind_alone_sets_the_tier(bench: Bench
     summary = next(m for m in bench.fake.sent(bench.citizen.id) if "Periksa pengaduan" in m.rendered)
     assert all(b[1] != "lapor:bukan" for b in summary.buttons)
     assert (await bench.desk.tickets.get(code)).tier.value == "berkadar"
+
+
+async def test_a_kind_has_one_label_on_the_button_the_summary_and_the_card(bench: Bench) -> None:
+    """One label per thing: what the citizen pressed is what the summary, the card and /status say."""
+    from bot.domain.tiers import MatterKind
+
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    sent = await bench.say(user, "081234567890")
+    buttons = dict((data, label) for message in sent for label, data in message.buttons)
+    for kind in MatterKind:
+        assert buttons[f"lapor:jenis:{kind.value}"].endswith(kind.label)
+    code = await bench.file_complaint(kind="layanan", description="Antrean loket layanan SPSE lama sekali.")
+    label = MatterKind.SERVICE.label
+    summary = [m for m in bench.fake.sent(chat) if "Periksa pengaduan Anda" in m.rendered][-1]
+    assert f"Jenis: {label}" in summary.rendered
+    card = next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered)
+    assert label in card.rendered

@@ -34,13 +34,12 @@ CONTACT_INVALID = (
 CONTACT_SAVED = "✔️ Kontak dicatat."
 CONTACT_NOT_YOURS = "Mohon kirim nomor Anda sendiri dengan tombol «Kirim nomor saya», atau ketik nomornya."
 
-ASK_KIND = step(3, "Pengaduan Anda termasuk yang mana?")
-KIND_BUTTONS = {
-    MatterKind.QUESTION: "❓ Pertanyaan / permintaan informasi",
-    MatterKind.RULES: "📘 Penjelasan aturan pengadaan",
-    MatterKind.SERVICE: "🗣 Keluhan / saran tentang layanan",
-    MatterKind.WRONGDOING: "⚠️ Dugaan pelanggaran (KKN, suap, kolusi, pungli)",
-}
+# One label per kind (MatterKind.label), the same on buttons, summary, card, /status and the report;
+# the buttons only add an icon.
+KIND_ICONS = {MatterKind.QUESTION: "❓", MatterKind.RULES: "📘", MatterKind.SERVICE: "🗣", MatterKind.WRONGDOING: "⚠️"}
+KIND_BUTTONS = {kind: f"{icon} {kind.label}" for kind, icon in KIND_ICONS.items()}
+ASK_KIND = step(3, "Pengaduan Anda termasuk yang mana? Dugaan pelanggaran mencakup KKN, suap, "
+                "persekongkolan dan pungutan liar.")
 KIND_BY_BUTTON_TEXT = "Silakan pilih salah satu tombol di atas."
 
 ASK_PACKAGE = step(
