@@ -259,7 +259,7 @@ async def test_no_dispute_offered_when_the_kind_alone_sets_the_tier(bench: Bench
 
 
 async def test_a_kind_has_one_label_on_the_button_the_summary_and_the_card(bench: Bench) -> None:
-    """One label per thing: what the citizen pressed is what the summary, the card and /status say."""
+    """One label per thing: what the citizen pressed is what the summary and the staff card say."""
     from bot.domain.tiers import MatterKind
 
     user, chat = bench.citizen, bench.citizen.id
