@@ -447,7 +447,8 @@ async def timed_out(update: Update, context: Context) -> None:
 
 async def wrong_input(update: Update, context: Context) -> NextStep | None:
     """A sticker, voice note, location… where text or a button is expected: explain, ask again."""
-    await reply_html(update, context, texts.WRONG_INPUT)
+    step = _current_state(update, context)
+    await reply_html(update, context, texts.wrong_input(step.value if step else None))
     return await _repeat_question(update, context)
 
 

@@ -91,6 +91,8 @@ async def test_bad_inputs_get_explanations_and_the_same_question(bench: Bench) -
     await bench.press(user, bench.last(chat), "lapor:nama")
     sent = await bench.run(bench.fake.send_voice(user, None))
     assert "tidak bisa kami pakai" in sent[0].rendered
+    # The refusal itself says what the step waits for.
+    assert "Langkah ini menunggu nomor HP atau alamat e-mail" in sent[0].rendered
     await bench.say(user, "budi@contoh.id")
     sent = await bench.run(bench.fake.send_location(user, None))
     assert "Pengaduan Anda termasuk" in sent[-1].rendered

@@ -159,5 +159,22 @@ TIMED_OUT = (
 ALREADY_SENT = "Pengaduan ini sudah terkirim. Cek dengan /status."
 SENT_MARK = "📨 Terkirim."
 WRONG_INPUT = "Maaf, jenis pesan itu tidak bisa kami pakai di langkah ini."
+# What each step waits for (keys: FilingStep values), said with the refusal of the wrong kind of message.
+STEP_EXPECTS = {
+    "filing.name": "nama Anda sebagai teks, atau tombol nama Telegram",
+    "filing.contact": "nomor HP atau alamat e-mail sebagai teks, atau tombol «Kirim nomor saya»",
+    "filing.kind": "pilihan jenis pengaduan: tekan salah satu tombol",
+    "filing.package": "kode paket (angka), atau tombol «Lewati»",
+    "filing.description": "uraian pengaduan sebagai teks",
+    "filing.evidence": "foto atau dokumen, atau tombol «Selesai / tidak ada bukti»",
+    "filing.confidential": "jawaban dengan salah satu tombol",
+    "filing.confirm": "tombol «Kirim pengaduan», «Ubah» atau «Batal»",
+    "filing.edit": "bagian yang ingin diubah: tekan salah satu tombol",
+}
+
+
+def wrong_input(step: str | None) -> str:
+    expected = STEP_EXPECTS.get(step or "")
+    return f"{WRONG_INPUT} Langkah ini menunggu {expected}." if expected else WRONG_INPUT
 STILL_FILING = "<i>Pengisian pengaduan Anda masih berjalan — lanjutkan jawab pertanyaan terakhir, atau /batal.</i>"
 RESTARTED = "Mengulang pengisian pengaduan dari awal."
