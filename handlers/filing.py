@@ -219,9 +219,14 @@ async def package_skipped(update: Update, context: Context) -> NextStep:
     return await _next(update, context, ask_description)
 
 
+def _chosen_kind(context: Context) -> MatterKind | None:
+    kind = _DRAFT.get(context).get("kind")
+    return MatterKind(kind) if kind in {k.value for k in MatterKind} else None
+
+
 async def ask_description(update: Update, context: Context) -> NextStep:
     minimum = context.desk.settings.limits.description_min_chars
-    await reply_html(update, context, texts.ASK_DESCRIPTION.format(min=minimum))
+    await reply_html(update, context, texts.ask_description(_chosen_kind(context), minimum))
     return FilingStep.DESCRIPTION
 
 
@@ -242,7 +247,7 @@ async def description_typed(update: Update, context: Context) -> NextStep:
 
 async def ask_evidence(update: Update, context: Context) -> NextStep:
     done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, cb.FILING_EVIDENCE_DONE.build())]])
-    await reply_html(update, context, texts.ASK_EVIDENCE, done)
+    await reply_html(update, context, texts.ask_evidence(_chosen_kind(context)), done)
     return FilingStep.EVIDENCE
 
 

@@ -167,9 +167,9 @@ async def walk_to_summary(world: World) -> SentMessage:
     world.fake.press_button(user, chat, world.last(chat).message_id, "lapor:jenis:aturan")
     await world.wait_for(chat, "kode paket")
     world.fake.press_button(user, chat, world.last(chat).message_id, "lapor:lewati")
-    await world.wait_for(chat, "Ceritakan apa yang terjadi")
+    await world.wait_for(chat, "Langkah 5 dari")
     world.fake.send_text(user, None, "Apakah HPS boleh diumumkan sebelum pembukaan penawaran?")
-    await world.wait_for(chat, "Ada bukti")
+    await world.wait_for(chat, "Langkah 6 dari")
     world.fake.press_button(user, chat, world.last(chat).message_id, "lapor:bukti_selesai")
     return await world.wait_for(chat, "Periksa pengaduan Anda")
 
@@ -199,9 +199,9 @@ async def test_conversation_resumes_at_the_same_step_after_kill(world: World) ->
     world.fake.press_button(world.citizen, chat, prompt.message_id, "lapor:jenis:layanan")
     await world.wait_for(chat, "kode paket")
     world.fake.press_button(world.citizen, chat, world.last(chat).message_id, "lapor:lewati")
-    await world.wait_for(chat, "Ceritakan apa yang terjadi")
+    await world.wait_for(chat, "Langkah 5 dari")
     world.fake.send_text(world.citizen, None, "Loket layanan tutup lebih awal dari jadwal resmi.")
-    await world.wait_for(chat, "Ada bukti")
+    await world.wait_for(chat, "Langkah 6 dari")
     world.fake.press_button(world.citizen, chat, world.last(chat).message_id, "lapor:bukti_selesai")
     summary = await world.wait_for(chat, "Periksa pengaduan Anda")
     assert "+6281234567890" in summary.rendered and "Budi Santoso" in summary.rendered

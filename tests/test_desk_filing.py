@@ -277,3 +277,25 @@ async def test_a_kind_has_one_label_on_the_button_the_summary_and_the_card(bench
     assert f"Jenis: {label}" in summary.rendered
     card = next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered)
     assert label in card.rendered
+
+
+@pytest.mark.parametrize(("kind", "description_words", "evidence_words"), [
+    ("pertanyaan", "Tulis pertanyaan Anda", "tangkapan layar"),
+    ("aturan", "aturan atau ketentuan", "dokumen pemilihan"),
+    ("layanan", "layanan yang Anda alami", "Ada bukti?"),
+    ("pelanggaran", "Ceritakan apa yang terjadi", "Ada bukti?"),
+])
+async def test_description_and_evidence_steps_are_worded_for_the_kind(
+    bench: Bench, kind: str, description_words: str, evidence_words: str
+) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(chat), f"lapor:jenis:{kind}")
+    sent = await bench.press(user, bench.last(chat), "lapor:lewati")
+    assert description_words in sent[-1].rendered
+    sent = await bench.say(user, "Mohon penjelasan jadwal tender jalan Tanjung Selor minggu ini.")
+    assert evidence_words in sent[-1].rendered
+    if kind == "pertanyaan":
+        assert "Ceritakan apa yang terjadi" not in bench.texts(chat)[-2]

@@ -55,6 +55,20 @@ ASK_DESCRIPTION = step(
     "Ceritakan apa yang terjadi: kapan, di mana, siapa yang terlibat, dan apa yang Anda harapkan. "
     "Minimal {min} karakter.",
 )
+# Each kind asks for what it needs: a question is not an incident, a rule question names the rule.
+_DESCRIPTION_BY_KIND = {
+    MatterKind.QUESTION: "Tulis pertanyaan Anda selengkap mungkin (misalnya paket, jadwal atau akun SPSE yang "
+                         "dimaksud). Minimal {min} karakter.",
+    MatterKind.RULES: "Tulis aturan atau ketentuan yang ingin Anda pahami, dan untuk keadaan apa. "
+                      "Minimal {min} karakter.",
+    MatterKind.SERVICE: "Ceritakan layanan yang Anda alami: kapan, di mana, apa yang terjadi, dan apa yang "
+                        "Anda harapkan. Minimal {min} karakter.",
+}
+
+
+def ask_description(kind: MatterKind | None, minimum: int) -> str:
+    return step(5, _DESCRIPTION_BY_KIND[kind].format(min=minimum)) if kind in _DESCRIPTION_BY_KIND \
+        else ASK_DESCRIPTION.format(min=minimum)
 
 
 def description_too_short(length: int, minimum: int) -> str:
@@ -72,6 +86,16 @@ ASK_EVIDENCE = step(
     6,
     "Ada bukti? Kirim foto atau dokumen (boleh beberapa). Tekan «Selesai» bila sudah, atau bila tidak ada bukti.",
 )
+_EVIDENCE_BY_KIND = {
+    MatterKind.QUESTION: "Ada lampiran yang membantu, misalnya tangkapan layar SPSE? Kirim foto atau dokumen, "
+                         "atau tekan «Selesai» bila tidak ada.",
+    MatterKind.RULES: "Ada dokumen yang berkaitan, misalnya potongan dokumen pemilihan? Kirim foto atau dokumen, "
+                      "atau tekan «Selesai» bila tidak ada.",
+}
+
+
+def ask_evidence(kind: MatterKind | None) -> str:
+    return step(6, _EVIDENCE_BY_KIND[kind]) if kind in _EVIDENCE_BY_KIND else ASK_EVIDENCE
 EVIDENCE_DONE_BUTTON = "✅ Selesai / tidak ada bukti"
 
 
