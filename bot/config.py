@@ -315,20 +315,6 @@ class Settings(_Section):
                 "atau di variabel lingkungan TELEGRAM_BOT_TOKEN."
             )
 
-    def require_bot_credentials(self) -> None:
-        """Everything the full desk needs: a token and the staff chat."""
-        where = self.source or DEFAULT_CONFIG_PATH
-        if not self.telegram.token.get_secret_value():
-            raise ConfigError(
-                f"{where}: [telegram] token kosong. Isi token dari @BotFather di berkas ini "
-                "atau di variabel lingkungan TELEGRAM_BOT_TOKEN."
-            )
-        if self.telegram.staff_chat_id == 0:
-            raise ConfigError(
-                f"{where}: [telegram] staff_chat_id belum diisi. Tambahkan bot ke grup staf, "
-                "kirim /chatid di grup itu, lalu salin angkanya ke sini."
-            )
-
 
 class _Environment(BaseSettings):
     """Values that may come from the environment instead of the file."""
