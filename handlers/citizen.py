@@ -9,8 +9,9 @@ from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
 from bot.services.notices import describe_time_left
 from bot.services.recorded import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
-from bot.services.tickets import TicketClosed, TicketNotFound
+from bot.services.tickets import NothingToChange, TicketClosed, TicketNotFound
 from bot.texts import desk as texts
+from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
@@ -20,6 +21,7 @@ from handlers.util import (
     in_private_chat,
     keyboard,
     operation_key,
+    remove_buttons,
     reply_html,
     too_large,
 )
@@ -187,8 +189,32 @@ async def handle_free_message(update: Update, context: Context) -> bool:
     return True
 
 
+async def confidentiality_button(update: Update, context: Context) -> None:
+    """rahasia:<code>:<ya|tidak>, the offer made when staff raised the ticket to berkadar."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    fields = cb.CONFIDENTIALITY_OFFER.parse(query.data)
+    assert fields is not None
+    toast: str | None = None
+    try:
+        await context.desk.tickets.choose_confidentiality(
+            fields["code"], update.effective_user.id, fields["answer"] == "ya",
+            idempotency_key=operation_key(update, "confidentiality"),
+        )
+    except TicketNotFound:
+        toast = identity_texts.NOT_FOUND
+    except NothingToChange:
+        toast = identity_texts.ALREADY_CONFIDENTIAL
+    else:
+        await remove_buttons(update)  # one answer per offer; the notice comes from the outbox
+    await query.answer(toast)
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
+    application.add_handler(
+        CallbackQueryHandler(confidentiality_button, pattern=cb.CONFIDENTIALITY_OFFER.pattern), MAIN_GROUP
+    )
     application.add_handler(CommandHandler("status", status, filters=private), MAIN_GROUP)
     application.add_handler(CommandHandler("batal", cancel_addition, filters=private), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(detail_button, pattern=cb.TICKET_DETAIL.pattern), MAIN_GROUP)

@@ -28,6 +28,7 @@ from telegram.warnings import PTBUserWarning
 from bot.domain import callbacks as cb
 from bot.domain.classifier import Classification
 from bot.domain.contacts import PACKAGE_CODE_PATTERN, normalise_contact, normalise_phone
+from bot.domain.privacy import alleges_wrongdoing
 from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
 from bot.texts import common as common_texts
@@ -275,13 +276,26 @@ async def evidence_done(update: Update, context: Context) -> NextStep:
     await query.answer()
     draft = _DRAFT.get(context)
     draft.setdefault("attachments", [])
-    if _predicted_tier(context) is Tier.BERKADAR and "confidential" not in draft:
-        markup = keyboard([[(texts.CONFIDENTIAL_YES, cb.FILING_CONFIDENTIAL.build(answer="ya"))],
-                           [(texts.CONFIDENTIAL_NO, cb.FILING_CONFIDENTIAL.build(answer="tidak"))]])
-        await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
-        _DRAFT.touch(context)
-        return FilingStep.CONFIDENTIAL
-    return await _next(update, context, show_summary)
+    return await _next(update, context, show_summary)  # asks «rahasiakan» first when it applies
+
+
+def _needs_confidentiality_answer(context: Context) -> bool:
+    """The draft alleges wrongdoing (kind or tier, see bot.domain.privacy) and the citizen has not
+    answered the «rahasiakan» question yet. Every way to the summary and to «Kirim» checks this:
+    the kind chosen at step 3 or while editing, text that raises the tier, an edited description."""
+    draft = _DRAFT.get(context)
+    if "confidential" in draft:
+        return False
+    kind = MatterKind(draft.get("kind", MatterKind.QUESTION.value))
+    return alleges_wrongdoing(kind, _predicted_tier(context))
+
+
+async def ask_confidential(update: Update, context: Context) -> NextStep:
+    markup = keyboard([[(texts.CONFIDENTIAL_YES, cb.FILING_CONFIDENTIAL.build(answer="ya"))],
+                       [(texts.CONFIDENTIAL_NO, cb.FILING_CONFIDENTIAL.build(answer="tidak"))]])
+    await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
+    _DRAFT.touch(context)
+    return FilingStep.CONFIDENTIAL
 
 
 async def confidential_chosen(update: Update, context: Context) -> NextStep:
@@ -312,9 +326,11 @@ def _predicted_tier(context: Context) -> Tier:
 async def show_summary(update: Update, context: Context) -> NextStep:
     draft = _DRAFT.get(context)
     draft.pop("editing", None)
+    if _needs_confidentiality_answer(context):
+        return await ask_confidential(update, context)
     tier = _predicted_tier(context)
-    if tier is not Tier.BERKADAR:
-        draft.pop("confidential", None)  # the option only exists for alleged wrongdoing
+    if draft.get("confidential") is False and not alleges_wrongdoing(MatterKind(draft["kind"]), tier):
+        draft.pop("confidential", None)  # a «tidak» is asked again if the draft becomes wrongdoing
     result = _classification(context)
     rows = [[(texts.SEND_BUTTON, cb.FILING_SEND.build())]]
     note = ""
@@ -363,7 +379,10 @@ async def edit_field(update: Update, context: Context) -> NextStep:
     if field == "bukti":
         draft["attachments"] = []
     if field in ("jenis", "uraian"):
-        draft.pop("confidential", None)  # the tier may change, so ask again if it still applies
+        # The tier may change: a «tidak» is asked again if the draft still alleges wrongdoing;
+        # a «ya» stands (a request to be masked is never dropped silently).
+        if draft.get("confidential") is not True:
+            draft.pop("confidential", None)
         draft.pop("disputed", None)
     asks = {"nama": ask_name, "kontak": ask_contact, "jenis": ask_kind, "paket": ask_package,
             "uraian": ask_description, "bukti": ask_evidence}
@@ -387,6 +406,11 @@ async def send(update: Update, context: Context) -> NextStep:
     assert user is not None and chat is not None
     desk = context.desk
     draft = _DRAFT.get(context)
+    if _needs_confidentiality_answer(context):
+        # Last line of defence (e.g. a summary shown by an older release): never file alleged
+        # wrongdoing without the «rahasiakan» answer.
+        await query.answer()
+        return await ask_confidential(update, context)
     # The summary message identifies this filing: a double tap or a redelivered update
     # carries the same message id and returns the ticket filed the first time.
     key = f"file:{chat.id}:{query.message.message_id}"
@@ -454,7 +478,8 @@ async def wrong_input(update: Update, context: Context) -> NextStep | None:
 async def _repeat_question(update: Update, context: Context) -> NextStep | None:
     state = _current_state(update, context)
     asks = {FilingStep.NAME: ask_name, FilingStep.CONTACT: ask_contact, FilingStep.KIND: ask_kind, FilingStep.PACKAGE: ask_package,
-            FilingStep.DESCRIPTION: ask_description, FilingStep.EVIDENCE: ask_evidence, FilingStep.CONFIRM: show_summary}
+            FilingStep.DESCRIPTION: ask_description, FilingStep.EVIDENCE: ask_evidence, FilingStep.CONFIRM: show_summary,
+            FilingStep.CONFIDENTIAL: ask_confidential}
     ask = asks.get(state) if state is not None else None
     if ask is None:
         return None

@@ -44,8 +44,13 @@ async def send_html(
     html_text: str,
     reply_markup: Any = None,
     reply_to_message_id: int | None = None,
+    *,
+    protect_content: bool = False,
 ) -> Message:
-    """Sends HTML, split into several messages when over Telegram's limit (buttons on the last)."""
+    """Sends HTML, split into several messages when over Telegram's limit (buttons on the last).
+
+    ``protect_content`` for views of a confidential ticket: members cannot forward or save them.
+    """
     parts = split_for_telegram(html_text)
     message: Message | None = None
     for index, part in enumerate(parts):
@@ -59,6 +64,7 @@ async def send_html(
                     reply_markup=reply_markup if last else None,
                     reply_to_message_id=reply_to_message_id if index == 0 else None,
                     allow_sending_without_reply=True,
+                    protect_content=True if protect_content else None,
                 )
                 break
             except RetryAfter as exc:

@@ -188,6 +188,8 @@ class OutboxSender:
         method = payload["method"]
         markup = payload.get("reply_markup")
         reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+        # Staff-chat messages of a confidential ticket: members cannot forward or save them.
+        protect = True if payload.get("protect_content") else None
         if method == "sendMessage":
             parts = (
                 split_for_telegram(payload["text"]) if payload.get("parse_mode") == "HTML"
@@ -197,7 +199,7 @@ class OutboxSender:
                 last = index == len(parts) - 1
                 message = await self.bot.send_message(
                     row.chat_id, parts[index], parse_mode=payload.get("parse_mode"),
-                    reply_markup=reply_markup if last else None,
+                    reply_markup=reply_markup if last else None, protect_content=protect,
                 )
                 await self._part_sent(row, message, finished=last, parts_sent=index + 1)
             return
@@ -207,10 +209,12 @@ class OutboxSender:
         if method == "sendPhoto":
             message = await self.bot.send_photo(
                 row.chat_id, payload["photo"], caption=caption, parse_mode=payload.get("parse_mode"),
+                protect_content=protect,
             )
         elif method == "sendDocument":
             message = await self.bot.send_document(
                 row.chat_id, payload["document"], caption=caption, parse_mode=payload.get("parse_mode"),
+                protect_content=protect,
             )
         else:
             raise ValueError(f"unknown outbox method {method}")
