@@ -18,6 +18,7 @@ from handlers.util import (
     Context,
     attachment_of,
     command_args,
+    evidence_refusal,
     in_private_chat,
     keyboard,
     operation_key,
@@ -161,6 +162,10 @@ async def handle_free_message(update: Update, context: Context) -> bool:
     text = message.text or message.caption or ""
     if attachment is None and not text.strip():
         await reply_html(update, context, texts.ADDITION_EMPTY)
+        return True
+    refusal = evidence_refusal(attachment) if attachment is not None else None
+    if refusal is not None:
+        await reply_html(update, context, refusal)  # nothing refused reaches the staff chat
         return True
     if attachment is not None and too_large(desk, attachment):
         from bot.texts import filing as filing_texts

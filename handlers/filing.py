@@ -39,6 +39,7 @@ from handlers.util import (
     Context,
     Draft,
     attachment_of,
+    evidence_refusal,
     in_private_chat,
     keyboard,
     remove_buttons,
@@ -257,6 +258,10 @@ async def evidence_file(update: Update, context: Context) -> NextStep:
     done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, cb.FILING_EVIDENCE_DONE.build())]])
     if attachment is None:
         await reply_html(update, context, texts.EVIDENCE_WRONG_TYPE, done)
+        return FilingStep.EVIDENCE
+    refusal = evidence_refusal(attachment)
+    if refusal is not None:
+        await reply_html(update, context, refusal, done)
         return FilingStep.EVIDENCE
     if too_large(desk, attachment):
         await reply_html(update, context, texts.file_too_large(desk.settings.limits.max_file_mb), done)
