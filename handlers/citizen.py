@@ -13,6 +13,7 @@ from bot.services.tickets import NothingToChange, TicketClosed, TicketNotFound
 from bot.texts import desk as texts
 from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
+from handlers import albums
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     Context,
@@ -154,10 +155,14 @@ async def handle_free_message(update: Update, context: Context) -> bool:
         ticket = await desk.tickets.ticket_for_message(message.chat_id, message.reply_to_message.message_id)
         if ticket is not None and ticket.citizen_user_id == user.id:
             code = ticket.code
+    if code is None and message.media_group_id is not None:
+        code = albums.target_of(context, message.media_group_id)  # a later part of an album
     if code is None and context.user_data:
         code = context.user_data.get(ADDING_TO)
     if code is None:
         return False
+    if message.media_group_id is not None:
+        return add_album_part(update, context, code)
     attachment = attachment_of(message)
     text = message.text or message.caption or ""
     if attachment is None and not text.strip():
@@ -189,6 +194,26 @@ async def handle_free_message(update: Update, context: Context) -> bool:
         await reply_html(update, context, texts.ticket_closed_for_citizen(code))
     else:
         await reply_html(update, context, texts.addition_received(code))
+    if context.user_data is not None:
+        context.user_data.pop(ADDING_TO, None)
+    return True
+
+
+def add_album_part(update: Update, context: Context, code: str) -> bool:
+    """One part of an album adding to ticket ``code``: noted now, handed to staff as one album and
+    acknowledged once when the album is complete (handlers.albums)."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.media_group_id is not None and user is not None
+    desk = context.desk
+    attachment = attachment_of(message)
+    refusal = evidence_refusal(attachment) if attachment is not None else None
+    if refusal is None and attachment is not None and too_large(desk, attachment):
+        from bot.texts import filing as filing_texts
+
+        refusal = filing_texts.file_too_large(desk.settings.limits.max_file_mb)
+    albums.note_part(context, user_id=user.id, chat_id=message.chat_id, media_group_id=message.media_group_id,
+                     target=code, accepted=attachment if refusal is None else None, refusal=refusal,
+                     caption=message.caption or "")
     if context.user_data is not None:
         context.user_data.pop(ADDING_TO, None)
     return True

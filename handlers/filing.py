@@ -33,6 +33,7 @@ from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
 from bot.texts import common as common_texts
 from bot.texts import filing as texts
+from handlers import albums
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     FILING_DRAFT_KEY,
@@ -248,9 +249,32 @@ async def ask_evidence(update: Update, context: Context) -> NextStep:
     return FilingStep.EVIDENCE
 
 
+async def evidence_album_part(update: Update, context: Context) -> NextStep:
+    """One part of an album at the evidence step: kept or refused silently, acknowledged once
+    for the whole album (handlers.albums)."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.media_group_id is not None and user is not None
+    limits = context.desk.settings.limits
+    files: list[dict[str, Any]] = _DRAFT.get(context).setdefault("attachments", [])
+    attachment = attachment_of(message)
+    refusal = texts.EVIDENCE_WRONG_TYPE if attachment is None else evidence_refusal(attachment)
+    if refusal is None and attachment is not None and too_large(context.desk, attachment):
+        refusal = texts.file_too_large(limits.max_file_mb)
+    if refusal is None and len(files) >= limits.evidence_max_files:
+        refusal = texts.evidence_limit(limits.evidence_max_files)
+    if refusal is None and attachment is not None:
+        files.append(attachment.model_dump())
+    _DRAFT.touch(context)
+    albums.note_part(context, user_id=user.id, chat_id=message.chat_id, media_group_id=message.media_group_id,
+                     target=albums.FILING, accepted=attachment if refusal is None else None, refusal=refusal)
+    return FilingStep.EVIDENCE
+
+
 async def evidence_file(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
+    if message.media_group_id is not None:
+        return await evidence_album_part(update, context)
     attachment = attachment_of(message)
     desk = context.desk
     draft = _DRAFT.get(context)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.domain.evidence import EvidenceVerdict, judge_evidence
+from bot.fakebot import SentMessage
 from tests.conftest import Bench
 
 ACCEPTED = [
@@ -97,3 +100,100 @@ async def test_addition_after_filing_refuses_a_script(bench: Bench) -> None:
     assert len(bench.fake.sent(bench.staff_chat_id)) == staff_before
     history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
     assert "citizen_message" not in [e.kind.value for e in history]
+
+
+# --- albums -----------------------------------------------------------------------------------
+
+
+async def wait_for(bench: Bench, chat_id: int, needle: str, timeout: float = 15.0) -> SentMessage:
+    """The bot's message containing ``needle`` in ``chat_id``; albums are finished by a short job."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        found = [m for m in bench.fake.sent(chat_id) if needle in m.rendered]
+        if found:
+            await bench.desk.outbox.drain()
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {needle!r} in {[m.rendered for m in bench.fake.sent(chat_id)]}")
+
+
+async def send_album(bench: Bench, **kwargs: object) -> list[SentMessage]:
+    before = len(bench.fake.sent())
+    for driven in bench.fake.send_album(bench.citizen, None, **kwargs):  # type: ignore[arg-type]
+        await bench.settle(driven)
+    return bench.fake.sent()[before:]
+
+
+async def test_an_album_during_filing_gets_one_acknowledgement(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await to_evidence_step(bench)
+    replies = await send_album(bench, count=10)
+    assert replies == []  # nothing per photo
+    ack = await wait_for(bench, chat, "10 bukti diterima")
+    assert [m for m in bench.fake.sent(chat) if "bukti diterima" in m.rendered or "Bukti ke-" in m.rendered] == [ack]
+    assert ("✅ Selesai / tidak ada bukti", "lapor:bukti_selesai") in ack.buttons
+    await bench.press(user, ack, "lapor:bukti_selesai")
+    assert "Bukti: 10 berkas" in bench.last(chat).rendered
+    sent = await bench.press(user, bench.last(chat), "lapor:kirim")
+    card = next(m for m in sent if m.chat_id == bench.staff_chat_id and m.rendered.startswith("📋"))
+    album = [m for m in sent if m.chat_id == bench.staff_chat_id and m.is_media]
+    assert len(album) == 10 and {m.method for m in album} == {"sendMediaGroup"}
+    assert len({m.media_group_id for m in album}) == 1
+    assert {m.reply_to_message_id for m in album} == {card.message_id}
+
+
+async def test_an_album_with_a_refused_file_is_acknowledged_once_and_the_file_kept_back(bench: Bench) -> None:
+    await to_evidence_step(bench)
+    await send_album(bench, count=3, kind="document",
+                     file_names=["rab.pdf", "setup.exe", "hps.pdf"], mime_type="application/pdf")
+    ack = await wait_for(bench, bench.citizen.id, "2 bukti diterima")
+    assert "program dan skrip" in ack.rendered and "setup.exe" in ack.rendered
+    await bench.press(bench.citizen, ack, "lapor:bukti_selesai")
+    await bench.press(bench.citizen, bench.last(bench.citizen.id), "lapor:kirim")
+    names = [m.media["file_name"] for m in bench.fake.sent(bench.staff_chat_id) if m.is_media]
+    assert names == ["rab.pdf", "hps.pdf"]
+
+
+async def test_an_album_added_after_filing_reaches_staff_as_one_album_under_the_card(bench: Bench) -> None:
+    code = await bench.file_complaint()
+    card = next(m for m in bench.fake.sent(bench.staff_chat_id) if m.rendered.startswith(f"📋 {code}"))
+    receipt = next(m for m in bench.fake.sent(bench.citizen.id) if "Kode pengaduan" in m.rendered)
+    replies = await send_album(bench, count=10, caption="foto lokasi proyek", reply_to_message_id=receipt.message_id)
+    assert replies == []
+    ack = await wait_for(bench, bench.citizen.id, "10 bukti")
+    assert code in ack.rendered and "diteruskan" in ack.rendered
+    album = [m for m in bench.fake.sent(bench.staff_chat_id) if m.is_media]
+    assert len(album) == 10 and {m.method for m in album} == {"sendMediaGroup"}
+    assert {m.reply_to_message_id for m in album} == {card.message_id}
+    history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
+    additions = [e for e in history if e.kind.value == "citizen_message"]
+    assert len(additions) == 1 and len(additions[0].attachments) == 10
+    assert additions[0].data["text"] == "foto lokasi proyek"
+    # A staff reply to the album (its captioned first photo) answers the citizen.
+    sent = await bench.staff_says("Terima kasih, foto sudah kami terima.", reply_to=album[0].message_id)
+    assert any(m.chat_id == bench.citizen.id and "foto sudah kami terima" in m.rendered for m in sent)
+
+
+async def test_an_album_after_the_add_button_needs_no_reply_on_each_part(bench: Bench) -> None:
+    code = await bench.file_complaint()
+    view = (await bench.say(bench.citizen, f"/status {code}"))[0]
+    await bench.press(bench.citizen, view, f"tambah:{code}")
+    await send_album(bench, count=4)
+    await wait_for(bench, bench.citizen.id, "4 bukti")
+    history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
+    assert [len(e.attachments) for e in history if e.kind.value == "citizen_message"] == [4]
+
+
+async def test_an_album_interrupted_by_a_stop_is_finished_after_the_restart(bench: Bench) -> None:
+    code = await bench.file_complaint()
+    receipt = next(m for m in bench.fake.sent(bench.citizen.id) if "Kode pengaduan" in m.rendered)
+    await send_album(bench, count=3, reply_to_message_id=receipt.message_id)
+    await bench.stop()  # before the album's job ran: its parts are only noted
+    assert not [m for m in bench.fake.sent(bench.staff_chat_id) if m.is_media]
+    await bench.start()
+    await wait_for(bench, bench.citizen.id, "3 bukti")
+    album = [m for m in bench.fake.sent(bench.staff_chat_id) if m.is_media]
+    assert len(album) == 3
+    history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
+    assert [len(e.attachments) for e in history if e.kind.value == "citizen_message"] == [3]

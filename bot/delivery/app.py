@@ -80,6 +80,7 @@ def build_application(
     )
     application: HelpdeskApplication = builder.build()  # type: ignore[assignment]
     application.desk = desk
+    application.start_hooks = []
 
     group_commit = GroupCommit(application, persistence)
 

@@ -81,12 +81,12 @@ class DeskNotifier:
                                      left=describe_time_left(self.calendar, ticket, now),
                                      disputed=bool(event.data.get("disputed")))
             to_staff(card, "ticket_card", card_keyboard(ticket.code))
-            out.extend(self._files(staff, ticket, event.attachments,
-                                   texts.citizen_attachment_caption(ticket), "evidence_staff"))
+            out.extend(evidence_for_staff(staff, ticket, event.attachments,
+                                          texts.citizen_attachment_caption(ticket)))
         elif kind is EventKind.CITIZEN_MESSAGE:
             to_staff(texts.citizen_message_for_staff(ticket, event.data.get("text", "")), "citizen_message")
-            out.extend(self._files(staff, ticket, event.attachments,
-                                   texts.citizen_attachment_caption(ticket), "evidence_staff"))
+            out.extend(evidence_for_staff(staff, ticket, event.attachments,
+                                          texts.citizen_attachment_caption(ticket)))
         elif kind is EventKind.STAFF_REPLY:
             if event.data.get("text"):
                 to_citizen(texts.staff_reply_for_citizen(ticket, event.data["text"]), "staff_reply")
@@ -157,6 +157,31 @@ class DeskNotifier:
             payload = {"method": method, field: item.file_id, "caption": caption, "parse_mode": "HTML"}
             messages.append(OutboxMessage(chat_id, payload, purpose, ticket.id))
         return messages
+
+
+ALBUM_LIMIT = 10  # items per sendMediaGroup (Bot API)
+
+
+def evidence_for_staff(
+    chat_id: int, ticket: Ticket, attachments: tuple[Attachment, ...], caption: str
+) -> list[OutboxMessage]:
+    """A citizen's evidence for the staff chat: several files go as albums (photos together,
+    documents together, ten at most each) in reply to the ticket card; a lone file as itself."""
+    groups: dict[str, list[Attachment]] = {}
+    for item in attachments:
+        groups.setdefault(item.kind, []).append(item)
+    out: list[OutboxMessage] = []
+    for kind, items in groups.items():
+        for start in range(0, len(items), ALBUM_LIMIT):
+            chunk = items[start:start + ALBUM_LIMIT]
+            if len(chunk) == 1:
+                out.extend(DeskNotifier._files(chat_id, ticket, tuple(chunk), caption, "evidence_staff"))
+                continue
+            media = [{"type": kind, "media": item.file_id} for item in chunk]
+            media[0].update({"caption": caption, "parse_mode": "HTML"})
+            payload = {"method": "sendMediaGroup", "media": media, "reply_to_ticket_card": True}
+            out.append(OutboxMessage(chat_id, payload, "evidence_staff", ticket.id))
+    return out
 
 
 def protect_confidential(ticket: Ticket, messages: list[OutboxMessage], staff_chat_id: int) -> list[OutboxMessage]:
