@@ -197,3 +197,9 @@ async def test_an_album_interrupted_by_a_stop_is_finished_after_the_restart(benc
     assert len(album) == 3
     history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
     assert [len(e.attachments) for e in history if e.kind.value == "citizen_message"] == [3]
+
+
+def test_the_album_module_names_the_evidence_step_as_filing_stores_it() -> None:
+    from handlers import albums, filing
+
+    assert filing.FilingStep.EVIDENCE.value == albums.EVIDENCE_STEP
