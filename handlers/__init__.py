@@ -7,6 +7,7 @@ from telegram.ext import Application
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     from handlers import (
+        albums,
         citizen,
         common,
         errors,
@@ -33,3 +34,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     layanan.register(application)
     common.register(application)
     errors.register(application)
+    albums.register(application)  # finishes albums a stop interrupted

@@ -9,17 +9,21 @@ from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
 from bot.services.notices import describe_time_left
 from bot.services.recorded import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
-from bot.services.tickets import TicketClosed, TicketNotFound
+from bot.services.tickets import NothingToChange, TicketClosed, TicketNotFound
 from bot.texts import desk as texts
+from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
+from handlers import albums
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     Context,
     attachment_of,
     command_args,
+    evidence_refusal,
     in_private_chat,
     keyboard,
     operation_key,
+    remove_buttons,
     reply_html,
     too_large,
 )
@@ -151,14 +155,22 @@ async def handle_free_message(update: Update, context: Context) -> bool:
         ticket = await desk.tickets.ticket_for_message(message.chat_id, message.reply_to_message.message_id)
         if ticket is not None and ticket.citizen_user_id == user.id:
             code = ticket.code
+    if code is None and message.media_group_id is not None:
+        code = albums.target_of(context, message.media_group_id)  # a later part of an album
     if code is None and context.user_data:
         code = context.user_data.get(ADDING_TO)
     if code is None:
         return False
+    if message.media_group_id is not None:
+        return add_album_part(update, context, code)
     attachment = attachment_of(message)
     text = message.text or message.caption or ""
     if attachment is None and not text.strip():
         await reply_html(update, context, texts.ADDITION_EMPTY)
+        return True
+    refusal = evidence_refusal(attachment) if attachment is not None else None
+    if refusal is not None:
+        await reply_html(update, context, refusal)  # nothing refused reaches the staff chat
         return True
     if attachment is not None and too_large(desk, attachment):
         from bot.texts import filing as filing_texts
@@ -187,8 +199,52 @@ async def handle_free_message(update: Update, context: Context) -> bool:
     return True
 
 
+def add_album_part(update: Update, context: Context, code: str) -> bool:
+    """One part of an album adding to ticket ``code``: noted now, handed to staff as one album and
+    acknowledged once when the album is complete (handlers.albums)."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.media_group_id is not None and user is not None
+    desk = context.desk
+    attachment = attachment_of(message)
+    refusal = evidence_refusal(attachment) if attachment is not None else None
+    if refusal is None and attachment is not None and too_large(desk, attachment):
+        from bot.texts import filing as filing_texts
+
+        refusal = filing_texts.file_too_large(desk.settings.limits.max_file_mb)
+    albums.note_part(context, user_id=user.id, chat_id=message.chat_id, media_group_id=message.media_group_id,
+                     target=code, accepted=attachment if refusal is None else None, refusal=refusal,
+                     caption=message.caption or "")
+    if context.user_data is not None:
+        context.user_data.pop(ADDING_TO, None)
+    return True
+
+
+async def confidentiality_button(update: Update, context: Context) -> None:
+    """rahasia:<code>:<ya|tidak>, the offer made when staff raised the ticket to berkadar."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    fields = cb.CONFIDENTIALITY_OFFER.parse(query.data)
+    assert fields is not None
+    toast: str | None = None
+    try:
+        await context.desk.tickets.choose_confidentiality(
+            fields["code"], update.effective_user.id, fields["answer"] == "ya",
+            idempotency_key=operation_key(update, "confidentiality"),
+        )
+    except TicketNotFound:
+        toast = identity_texts.NOT_FOUND
+    except NothingToChange:
+        toast = identity_texts.ALREADY_CONFIDENTIAL
+    else:
+        await remove_buttons(update)  # one answer per offer; the notice comes from the outbox
+    await query.answer(toast)
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
+    application.add_handler(
+        CallbackQueryHandler(confidentiality_button, pattern=cb.CONFIDENTIALITY_OFFER.pattern), MAIN_GROUP
+    )
     application.add_handler(CommandHandler("status", status, filters=private), MAIN_GROUP)
     application.add_handler(CommandHandler("batal", cancel_addition, filters=private), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(detail_button, pattern=cb.TICKET_DETAIL.pattern), MAIN_GROUP)

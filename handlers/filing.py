@@ -28,16 +28,19 @@ from telegram.warnings import PTBUserWarning
 from bot.domain import callbacks as cb
 from bot.domain.classifier import Classification
 from bot.domain.contacts import PACKAGE_CODE_PATTERN, normalise_contact, normalise_phone
+from bot.domain.privacy import alleges_wrongdoing
 from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
 from bot.texts import common as common_texts
 from bot.texts import filing as texts
+from handlers import albums
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     FILING_DRAFT_KEY,
     Context,
     Draft,
     attachment_of,
+    evidence_refusal,
     in_private_chat,
     keyboard,
     remove_buttons,
@@ -251,9 +254,32 @@ async def ask_evidence(update: Update, context: Context) -> NextStep:
     return FilingStep.EVIDENCE
 
 
+async def evidence_album_part(update: Update, context: Context) -> NextStep:
+    """One part of an album at the evidence step: kept or refused silently, acknowledged once
+    for the whole album (handlers.albums)."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and message.media_group_id is not None and user is not None
+    limits = context.desk.settings.limits
+    files: list[dict[str, Any]] = _DRAFT.get(context).setdefault("attachments", [])
+    attachment = attachment_of(message)
+    refusal = texts.EVIDENCE_WRONG_TYPE if attachment is None else evidence_refusal(attachment)
+    if refusal is None and attachment is not None and too_large(context.desk, attachment):
+        refusal = texts.file_too_large(limits.max_file_mb)
+    if refusal is None and len(files) >= limits.evidence_max_files:
+        refusal = texts.evidence_limit(limits.evidence_max_files)
+    if refusal is None and attachment is not None:
+        files.append(attachment.model_dump())
+    _DRAFT.touch(context)
+    albums.note_part(context, user_id=user.id, chat_id=message.chat_id, media_group_id=message.media_group_id,
+                     target=albums.FILING, accepted=attachment if refusal is None else None, refusal=refusal)
+    return FilingStep.EVIDENCE
+
+
 async def evidence_file(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
+    if message.media_group_id is not None:
+        return await evidence_album_part(update, context)
     attachment = attachment_of(message)
     desk = context.desk
     draft = _DRAFT.get(context)
@@ -261,6 +287,10 @@ async def evidence_file(update: Update, context: Context) -> NextStep:
     done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, cb.FILING_EVIDENCE_DONE.build())]])
     if attachment is None:
         await reply_html(update, context, texts.EVIDENCE_WRONG_TYPE, done)
+        return FilingStep.EVIDENCE
+    refusal = evidence_refusal(attachment)
+    if refusal is not None:
+        await reply_html(update, context, refusal, done)
         return FilingStep.EVIDENCE
     if too_large(desk, attachment):
         await reply_html(update, context, texts.file_too_large(desk.settings.limits.max_file_mb), done)
@@ -280,13 +310,26 @@ async def evidence_done(update: Update, context: Context) -> NextStep:
     await query.answer()
     draft = _DRAFT.get(context)
     draft.setdefault("attachments", [])
-    if _predicted_tier(context) is Tier.BERKADAR and "confidential" not in draft:
-        markup = keyboard([[(texts.CONFIDENTIAL_YES, cb.FILING_CONFIDENTIAL.build(answer="ya"))],
-                           [(texts.CONFIDENTIAL_NO, cb.FILING_CONFIDENTIAL.build(answer="tidak"))]])
-        await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
-        _DRAFT.touch(context)
-        return FilingStep.CONFIDENTIAL
-    return await _next(update, context, show_summary)
+    return await _next(update, context, show_summary)  # asks «rahasiakan» first when it applies
+
+
+def _needs_confidentiality_answer(context: Context) -> bool:
+    """The draft alleges wrongdoing (kind or tier, see bot.domain.privacy) and the citizen has not
+    answered the «rahasiakan» question yet. Every way to the summary and to «Kirim» checks this:
+    the kind chosen at step 3 or while editing, text that raises the tier, an edited description."""
+    draft = _DRAFT.get(context)
+    if "confidential" in draft:
+        return False
+    kind = MatterKind(draft.get("kind", MatterKind.QUESTION.value))
+    return alleges_wrongdoing(kind, _predicted_tier(context))
+
+
+async def ask_confidential(update: Update, context: Context) -> NextStep:
+    markup = keyboard([[(texts.CONFIDENTIAL_YES, cb.FILING_CONFIDENTIAL.build(answer="ya"))],
+                       [(texts.CONFIDENTIAL_NO, cb.FILING_CONFIDENTIAL.build(answer="tidak"))]])
+    await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
+    _DRAFT.touch(context)
+    return FilingStep.CONFIDENTIAL
 
 
 async def confidential_chosen(update: Update, context: Context) -> NextStep:
@@ -317,9 +360,11 @@ def _predicted_tier(context: Context) -> Tier:
 async def show_summary(update: Update, context: Context) -> NextStep:
     draft = _DRAFT.get(context)
     draft.pop("editing", None)
+    if _needs_confidentiality_answer(context):
+        return await ask_confidential(update, context)
     tier = _predicted_tier(context)
-    if tier is not Tier.BERKADAR:
-        draft.pop("confidential", None)  # the option only exists for alleged wrongdoing
+    if draft.get("confidential") is False and not alleges_wrongdoing(MatterKind(draft["kind"]), tier):
+        draft.pop("confidential", None)  # a «tidak» is asked again if the draft becomes wrongdoing
     result = _classification(context)
     rows = [[(texts.SEND_BUTTON, cb.FILING_SEND.build())]]
     note = ""
@@ -368,7 +413,10 @@ async def edit_field(update: Update, context: Context) -> NextStep:
     if field == "bukti":
         draft["attachments"] = []
     if field in ("jenis", "uraian"):
-        draft.pop("confidential", None)  # the tier may change, so ask again if it still applies
+        # The tier may change: a «tidak» is asked again if the draft still alleges wrongdoing;
+        # a «ya» stands (a request to be masked is never dropped silently).
+        if draft.get("confidential") is not True:
+            draft.pop("confidential", None)
         draft.pop("disputed", None)
     asks = {"nama": ask_name, "kontak": ask_contact, "jenis": ask_kind, "paket": ask_package,
             "uraian": ask_description, "bukti": ask_evidence}
@@ -392,6 +440,11 @@ async def send(update: Update, context: Context) -> NextStep:
     assert user is not None and chat is not None
     desk = context.desk
     draft = _DRAFT.get(context)
+    if _needs_confidentiality_answer(context):
+        # Last line of defence (e.g. a summary shown by an older release): never file alleged
+        # wrongdoing without the «rahasiakan» answer.
+        await query.answer()
+        return await ask_confidential(update, context)
     # The summary message identifies this filing: a double tap or a redelivered update
     # carries the same message id and returns the ticket filed the first time.
     key = f"file:{chat.id}:{query.message.message_id}"
@@ -460,7 +513,8 @@ async def wrong_input(update: Update, context: Context) -> NextStep | None:
 async def _repeat_question(update: Update, context: Context) -> NextStep | None:
     state = _current_state(update, context)
     asks = {FilingStep.NAME: ask_name, FilingStep.CONTACT: ask_contact, FilingStep.KIND: ask_kind, FilingStep.PACKAGE: ask_package,
-            FilingStep.DESCRIPTION: ask_description, FilingStep.EVIDENCE: ask_evidence, FilingStep.CONFIRM: show_summary}
+            FilingStep.DESCRIPTION: ask_description, FilingStep.EVIDENCE: ask_evidence, FilingStep.CONFIRM: show_summary,
+            FilingStep.CONFIDENTIAL: ask_confidential}
     ask = asks.get(state) if state is not None else None
     if ask is None:
         return None

@@ -69,7 +69,7 @@ async def send_linked(
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         sent = await send_html(context, chat_id, part, markup if last else None,
-                               reply_to if index == 0 else None)
+                               reply_to if index == 0 else None, protect_content=ticket.confidential)
         await context.desk.tickets.link_message(sent.chat_id, sent.message_id, ticket.id)
 
 
@@ -321,7 +321,7 @@ async def identity_command(update: Update, context: Context) -> None:
         return
     # Sent first, recorded after: the history must not claim a disclosure that never happened.
     try:
-        await send_html(context, user.id, texts.identity_for_admin(ticket))
+        await send_html(context, user.id, texts.identity_for_admin(ticket), protect_content=True)
     except Forbidden:
         await answer(update, context, texts.identity_undeliverable(code, context.bot.username))
         return

@@ -14,8 +14,10 @@ from telegram.ext import ConversationHandler
 
 from bot.delivery.context import Desk, HelpdeskContext
 from bot.delivery.outbox import flood_wait_seconds
+from bot.domain.evidence import EvidenceVerdict, judge_evidence
 from bot.domain.tickets import Actor, Attachment
 from bot.texts import common as common_texts
+from bot.texts import evidence as evidence_texts
 from bot.texts.format import split_for_telegram
 
 Context = HelpdeskContext
@@ -44,8 +46,13 @@ async def send_html(
     html_text: str,
     reply_markup: Any = None,
     reply_to_message_id: int | None = None,
+    *,
+    protect_content: bool = False,
 ) -> Message:
-    """Sends HTML, split into several messages when over Telegram's limit (buttons on the last)."""
+    """Sends HTML, split into several messages when over Telegram's limit (buttons on the last).
+
+    ``protect_content`` for views of a confidential ticket: members cannot forward or save them.
+    """
     parts = split_for_telegram(html_text)
     message: Message | None = None
     for index, part in enumerate(parts):
@@ -59,6 +66,7 @@ async def send_html(
                     reply_markup=reply_markup if last else None,
                     reply_to_message_id=reply_to_message_id if index == 0 else None,
                     allow_sending_without_reply=True,
+                    protect_content=True if protect_content else None,
                 )
                 break
             except RetryAfter as exc:
@@ -98,6 +106,14 @@ def attachment_of(message: Message) -> Attachment | None:
         return Attachment(kind="document", file_id=doc.file_id, file_unique_id=doc.file_unique_id,
                           file_name=doc.file_name, mime_type=doc.mime_type, file_size=doc.file_size)
     return None
+
+
+def evidence_refusal(attachment: Attachment) -> str | None:
+    """The Indonesian refusal of a file not on the evidence allow-list (bot.domain.evidence), or None."""
+    verdict = judge_evidence(attachment.kind, attachment.file_name, attachment.mime_type)
+    if verdict is EvidenceVerdict.ACCEPTED:
+        return None
+    return evidence_texts.refused(verdict, attachment.file_name)
 
 
 def too_large(desk: Desk, attachment: Attachment) -> bool:

@@ -244,6 +244,13 @@ async def link_message(db: Database, chat_id: int, message_id: int, ticket_id: i
         )
 
 
+async def first_message_of(db: Database, chat_id: int, ticket_id: int) -> int | None:
+    """The first message linked to a ticket in a chat (in the staff chat: its card)."""
+    return await db.fetchval(
+        "SELECT MIN(message_id) FROM message_links WHERE chat_id = ? AND ticket_id = ?", (chat_id, ticket_id)
+    )
+
+
 async def ticket_for_message(db: Database, chat_id: int, message_id: int) -> Ticket | None:
     row = await db.fetchone(
         f"SELECT {', '.join('t.' + c.strip() for c in _TICKET_COLUMNS.split(','))}"

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Update
-from telegram.ext import AIORateLimiter, ApplicationBuilder
+from telegram import LinkPreviewOptions, Update
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
@@ -66,6 +66,9 @@ def build_application(
         .persistence(persistence)
         .concurrent_updates(processor)
         .context_types(_context_types())
+        # No link previews, ever: the bot relays what citizens and staff typed, and a preview makes
+        # Telegram's servers fetch the link (exposing the reader, or showing a misleading card).
+        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         # No retries inside the limiter: its flood wait pauses every chat; the outbox and
         # send_html wait per chat instead.
         .rate_limiter(AIORateLimiter(overall_max_rate=telegram.overall_max_rate,
@@ -80,6 +83,7 @@ def build_application(
     )
     application: HelpdeskApplication = builder.build()  # type: ignore[assignment]
     application.desk = desk
+    application.start_hooks = []
 
     group_commit = GroupCommit(application, persistence)
 

@@ -50,9 +50,12 @@ class Desk:
 class HelpdeskApplication(Application):  # type: ignore[type-arg]
     """PTB's Application carrying the desk (PTB uses __slots__, hence the subclass)."""
 
-    __slots__ = ("desk",)
+    __slots__ = ("desk", "start_hooks")
 
     desk: Desk
+    # Run by the runner once the application started (user_data loaded, JobQueue running): work a
+    # stop interrupted, e.g. albums still being collected (handlers/albums.py).
+    start_hooks: list[Callable[[Application], None]]  # type: ignore[type-arg]
 
 
 class HelpdeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -22,7 +22,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.services.notices import StaffChat
@@ -31,6 +31,7 @@ from storage import outbox as repo
 from storage import runtime_settings
 from storage.db import Database, utc_now
 from storage.outbox import OutboxRow, due_rows
+from storage.tickets import first_message_of, link_message
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,8 @@ class OutboxSender:
         method = payload["method"]
         markup = payload.get("reply_markup")
         reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+        # Staff-chat messages of a confidential ticket: members cannot forward or save them.
+        protect = True if payload.get("protect_content") else None
         if method == "sendMessage":
             parts = (
                 split_for_telegram(payload["text"]) if payload.get("parse_mode") == "HTML"
@@ -197,9 +200,12 @@ class OutboxSender:
                 last = index == len(parts) - 1
                 message = await self.bot.send_message(
                     row.chat_id, parts[index], parse_mode=payload.get("parse_mode"),
-                    reply_markup=reply_markup if last else None,
+                    reply_markup=reply_markup if last else None, protect_content=protect,
                 )
                 await self._part_sent(row, message, finished=last, parts_sent=index + 1)
+            return
+        if method == "sendMediaGroup":
+            await self._send_album(row, protect)
             return
         caption = payload.get("caption")
         if caption is not None and len(plain_text(caption)) > TELEGRAM_CAPTION_LIMIT:
@@ -207,14 +213,36 @@ class OutboxSender:
         if method == "sendPhoto":
             message = await self.bot.send_photo(
                 row.chat_id, payload["photo"], caption=caption, parse_mode=payload.get("parse_mode"),
+                protect_content=protect,
             )
         elif method == "sendDocument":
             message = await self.bot.send_document(
                 row.chat_id, payload["document"], caption=caption, parse_mode=payload.get("parse_mode"),
+                protect_content=protect,
             )
         else:
             raise ValueError(f"unknown outbox method {method}")
         await self._part_sent(row, message, finished=True, parts_sent=1)
+
+    async def _send_album(self, row: OutboxRow, protect: bool | None) -> None:
+        """An album of evidence, in reply to the ticket's card when it has one; every item is linked
+        to the ticket, so a reply to any of them answers the citizen."""
+        payload = row.payload
+        reply_to = None
+        if payload.get("reply_to_ticket_card") and row.ticket_id is not None:
+            reply_to = await first_message_of(self.db, row.chat_id, row.ticket_id)
+        media: list[InputMediaPhoto | InputMediaDocument] = []
+        for item in payload["media"]:
+            kind = InputMediaPhoto if item["type"] == "photo" else InputMediaDocument
+            media.append(kind(item["media"], caption=item.get("caption"), parse_mode=item.get("parse_mode")))
+        messages = await self.bot.send_media_group(
+            row.chat_id, media, reply_to_message_id=reply_to, allow_sending_without_reply=True,
+            protect_content=protect,
+        )
+        if row.ticket_id is not None:
+            for message in messages[1:]:
+                await link_message(self.db, message.chat_id, message.message_id, row.ticket_id)
+        await self._part_sent(row, messages[0], finished=True, parts_sent=1)
 
     async def _part_sent(self, row: OutboxRow, message: Message, *, finished: bool, parts_sent: int) -> None:
         link = None if row.ticket_id is None else (message.chat_id, message.message_id, row.ticket_id)

@@ -82,6 +82,8 @@ class HelpdeskRunner:
         if pruned_journal or pruned_outbox:
             log.info("pruned old records journal=%s outbox=%s", pruned_journal, pruned_outbox)
         await app.start()
+        for hook in getattr(app, "start_hooks", ()):
+            hook(app)
         assert self.desk.outbox is not None
         self.desk.outbox.start()
         await self._register_commands()

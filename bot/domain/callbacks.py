@@ -117,6 +117,8 @@ FILING_CANCEL = CallbackFormat("lapor:batal")
 TICKET_DETAIL = CallbackFormat("st:{code}", {"code": TICKET_CODE})
 ADD_INFORMATION = CallbackFormat("tambah:{code}", {"code": TICKET_CODE})
 RATING = CallbackFormat("nilai:{code}:{value}", {"code": TICKET_CODE, "value": "[1-5]"})
+# Offered when staff raise a ticket to berkadar after filing: «rahasiakan» or not (issue #12).
+CONFIDENTIALITY_OFFER = CallbackFormat("rahasia:{code}:{answer}", {"code": TICKET_CODE, "answer": "ya|tidak"})
 
 # --- the staff group: ticket cards and /catat ------------------------------------------------------
 CARD_ACTION = CallbackFormat(

@@ -84,6 +84,8 @@ class EventKind(StrEnum):
     PIN_RESET = "pin_reset"
     RATED = "rated"
     ERASED = "erased"
+    # The citizen answered the confidentiality offer made when staff raised the tier (issue #12).
+    CONFIDENTIALITY_CHOSEN = "confidentiality_chosen"
 
 
 class ActorKind(StrEnum):

@@ -70,6 +70,45 @@ class DriverMixin(WorldMixin, FilesMixin):
         self._add_caption(data, caption)
         return self._user_message(user, chat_id, data, reply_to_message_id)
 
+    def send_album(
+        self,
+        user: FakeUser | int,
+        chat_id: int | None = None,
+        count: int = 10,
+        *,
+        kind: str = "photo",
+        caption: str | None = None,
+        file_names: list[str] | None = None,
+        mime_type: str = "application/pdf",
+        reply_to_message_id: int | None = None,
+    ) -> list[DrivenUpdate]:
+        """The user sends ``count`` photos (or documents) at once: one message each, sharing a
+        ``media_group_id``, the caption on the first, as Telegram delivers an album (2–10 items;
+        documents cannot be mixed with photos). ``file_names`` names the documents."""
+        if not 2 <= count <= 10:
+            raise DriverError("an album has 2 to 10 items")
+        if kind not in ("photo", "document"):
+            raise DriverError("this driver sends albums of photos or of documents")
+        names = file_names or [f"bukti-{index + 1}.pdf" for index in range(count)]
+        if kind == "document" and len(names) != count:
+            raise DriverError("one file name per document")
+        group_id = str(13500000000000000 + next(self._ids))
+        updates = []
+        for index in range(count):
+            data: JSON
+            if kind == "photo":
+                content = FAKE_JPEG + index.to_bytes(2, "big")  # distinct files
+                data = {"photo": self._make_photo_sizes(content, 1280, 960)}
+            else:
+                record = self._new_file("document", b"%PDF-1.4 album " + str(index).encode(),
+                                        file_name=names[index], mime_type=mime_type)
+                data = {"document": self._file_dict(record)}
+            data["media_group_id"] = group_id
+            if index == 0:
+                self._add_caption(data, caption)
+            updates.append(self._user_message(user, chat_id, data, reply_to_message_id))
+        return updates
+
     def send_contact(
         self,
         user: FakeUser | int,

@@ -92,6 +92,36 @@ def parse_reply_markup(args: Args) -> JSON | None:
     return None
 
 
+_PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
+
+
+def link_preview_options(args: Args) -> JSON | None:
+    """link_preview_options as the Bot API server reads it: an object of known fields, or an error.
+
+    Returns what Telegram keeps (the fields that change the default), None when nothing is set.
+    """
+    value = args.json("link_preview_options", "link preview options")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise bad_request("object expected as link preview options")
+    kept: JSON = {}
+    for name in _PREVIEW_FLAGS:
+        flag = value.get(name)
+        if flag is None:
+            continue
+        if not isinstance(flag, bool):
+            raise bad_request(f"can't parse link preview options: Field \"{name}\" must be of type Boolean")
+        if flag:
+            kept[name] = True
+    url = value.get("url")
+    if url is not None:
+        if not isinstance(url, str):
+            raise bad_request("can't parse link preview options: Field \"url\" must be of type String")
+        kept["url"] = url
+    return kept or None
+
+
 def check_markup_content(markup: JSON | None) -> None:
     """tdlib/server-side checks, which run after chat access checks."""
     if not markup:

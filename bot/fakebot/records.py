@@ -165,6 +165,16 @@ class SentMessage:
     def buttons(self) -> list[tuple[str, str | None]]:
         return inline_buttons(self.reply_markup)
 
+    @property
+    def protected(self) -> bool:
+        """Sent with protect_content (members cannot forward or save it)."""
+        return bool(self.message.get("has_protected_content"))
+
+    @property
+    def link_preview_disabled(self) -> bool:
+        """Sent with link_preview_options {"is_disabled": true}."""
+        return bool((self.message.get("link_preview_options") or {}).get("is_disabled"))
+
 
 class CommandScopeKey(NamedTuple):
     type: str

@@ -9,7 +9,13 @@ from bot.fakebot.constants import CHAT_ACTIONS, FILE_TYPE_NAMES, MAX_MEDIA_GROUP
 from bot.fakebot.faults import FaultsMixin
 from bot.fakebot.files import FilesMixin
 from bot.fakebot.html import FormattedText
-from bot.fakebot.params import Args, check_length, check_markup_content, parse_reply_markup
+from bot.fakebot.params import (
+    Args,
+    check_length,
+    check_markup_content,
+    link_preview_options,
+    parse_reply_markup,
+)
 from bot.fakebot.records import JSON, ApiError, FakeChat, SentMessage, StoredMessage, bad_request
 from bot.fakebot.state import without_reply
 
@@ -120,6 +126,9 @@ class SendingMixin(FaultsMixin, FilesMixin):
         content: JSON = {"text": formatted.text}
         if formatted.entities:
             content["entities"] = formatted.entities
+        preview = link_preview_options(args)
+        if preview:
+            content["link_preview_options"] = preview  # Telegram echoes changed options in the Message
         sent = self._bot_message(
             chat, content, method="sendMessage", raw_text=args.get("text"),
             parse_mode=args.opt("parse_mode"), formatted=formatted, markup=markup, reply=reply,
@@ -202,6 +211,7 @@ class SendingMixin(FaultsMixin, FilesMixin):
                 chat, content, method="sendMediaGroup", raw_text=item.get("caption"),
                 parse_mode=item.get("parse_mode"), formatted=formatted, markup=None, reply=reply,
                 media=(kind, record.file_id, media_obj), media_group_id=group_id,
+                protect=args.flag("protect_content"),
             )
             results.append(sent.message)
         return results

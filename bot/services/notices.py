@@ -7,9 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.domain import callbacks as cb
+from bot.domain.privacy import alleges_wrongdoing
 from bot.domain.tickets import Attachment, EventKind, Ticket, TicketEvent
+from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
 from bot.texts import desk as texts
+from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
 from storage.db import utc_now
 from storage.outbox import OutboxMessage, text_message
@@ -78,12 +81,12 @@ class DeskNotifier:
                                      left=describe_time_left(self.calendar, ticket, now),
                                      disputed=bool(event.data.get("disputed")))
             to_staff(card, "ticket_card", card_keyboard(ticket.code))
-            out.extend(self._files(staff, ticket, event.attachments,
-                                   texts.citizen_attachment_caption(ticket), "evidence_staff"))
+            out.extend(evidence_for_staff(staff, ticket, event.attachments,
+                                          texts.citizen_attachment_caption(ticket)))
         elif kind is EventKind.CITIZEN_MESSAGE:
             to_staff(texts.citizen_message_for_staff(ticket, event.data.get("text", "")), "citizen_message")
-            out.extend(self._files(staff, ticket, event.attachments,
-                                   texts.citizen_attachment_caption(ticket), "evidence_staff"))
+            out.extend(evidence_for_staff(staff, ticket, event.attachments,
+                                          texts.citizen_attachment_caption(ticket)))
         elif kind is EventKind.STAFF_REPLY:
             if event.data.get("text"):
                 to_citizen(texts.staff_reply_for_citizen(ticket, event.data["text"]), "staff_reply")
@@ -119,6 +122,28 @@ class DeskNotifier:
             # Second message of a closing: ask the citizen to rate the service (buttons 1–5).
             out.append(text_message(citizen, watch_texts.rating_request(ticket), purpose="rating_request",
                                     ticket_id=ticket.id, reply_markup=rating_keyboard(ticket.code)))
+        out.extend(self._confidentiality(ticket, event))
+        return protect_confidential(ticket, out, staff)
+
+    def _confidentiality(self, ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
+        """The «rahasiakan» offer when staff raise a ticket to berkadar, and the answer's notices."""
+        citizen = ticket.citizen_chat_id
+        out: list[OutboxMessage] = []
+        if event.kind is EventKind.RECLASSIFIED:
+            raised = event.data.get("to") == Tier.BERKADAR.value and event.data.get("from") != Tier.BERKADAR.value
+            if raised and citizen is not None and not ticket.confidential and alleges_wrongdoing(
+                    ticket.matter_kind, ticket.tier):
+                out.append(text_message(citizen, identity_texts.offer_for_citizen(ticket),
+                                        purpose="confidentiality_offer", ticket_id=ticket.id,
+                                        reply_markup=confidentiality_keyboard(ticket.code)))
+        elif event.kind is EventKind.CONFIDENTIALITY_CHOSEN:
+            chosen = bool(event.data.get("confidential"))
+            if citizen is not None:
+                out.append(text_message(citizen, identity_texts.chosen_for_citizen(ticket, chosen),
+                                        purpose="confidentiality_citizen", ticket_id=ticket.id))
+            if chosen:
+                out.append(text_message(self.staff_chat.id, identity_texts.chosen_for_staff(ticket),
+                                        purpose="staff_confirmation", ticket_id=ticket.id))
         return out
 
     @staticmethod
@@ -132,6 +157,53 @@ class DeskNotifier:
             payload = {"method": method, field: item.file_id, "caption": caption, "parse_mode": "HTML"}
             messages.append(OutboxMessage(chat_id, payload, purpose, ticket.id))
         return messages
+
+
+ALBUM_LIMIT = 10  # items per sendMediaGroup (Bot API)
+
+
+def evidence_for_staff(
+    chat_id: int, ticket: Ticket, attachments: tuple[Attachment, ...], caption: str
+) -> list[OutboxMessage]:
+    """A citizen's evidence for the staff chat: several files go as albums (photos together,
+    documents together, ten at most each) in reply to the ticket card; a lone file as itself."""
+    groups: dict[str, list[Attachment]] = {}
+    for item in attachments:
+        groups.setdefault(item.kind, []).append(item)
+    out: list[OutboxMessage] = []
+    for kind, items in groups.items():
+        for start in range(0, len(items), ALBUM_LIMIT):
+            chunk = items[start:start + ALBUM_LIMIT]
+            if len(chunk) == 1:
+                out.extend(DeskNotifier._files(chat_id, ticket, tuple(chunk), caption, "evidence_staff"))
+                continue
+            media = [{"type": kind, "media": item.file_id} for item in chunk]
+            media[0].update({"caption": caption, "parse_mode": "HTML"})
+            payload = {"method": "sendMediaGroup", "media": media, "reply_to_ticket_card": True}
+            out.append(OutboxMessage(chat_id, payload, "evidence_staff", ticket.id))
+    return out
+
+
+def protect_confidential(ticket: Ticket, messages: list[OutboxMessage], staff_chat_id: int) -> list[OutboxMessage]:
+    """Staff-chat messages of a confidential ticket go out with protect_content: members cannot
+    forward or save them (the citizen's own copies stay free to forward)."""
+    if not ticket.confidential:
+        return messages
+    return [
+        OutboxMessage(m.chat_id, {**m.payload, "protect_content": True}, m.purpose, m.ticket_id)
+        if m.chat_id == staff_chat_id else m
+        for m in messages
+    ]
+
+
+def confidentiality_keyboard(code: str) -> dict[str, Any]:
+    """«Ya, rahasiakan identitas saya» / «Tidak perlu» under the offer made after filing."""
+    return {"inline_keyboard": [
+        [{"text": identity_texts.OFFER_YES,
+          "callback_data": cb.CONFIDENTIALITY_OFFER.build(code=code, answer="ya")}],
+        [{"text": identity_texts.OFFER_NO,
+          "callback_data": cb.CONFIDENTIALITY_OFFER.build(code=code, answer="tidak")}],
+    ]}
 
 
 # --- satisfaction rating buttons --------------------------------------------------------------

@@ -254,6 +254,30 @@ class TicketService:
 
         return await self._act(code, idempotency_key, check, EventKind.IDENTITY_REVEALED, admin, {})
 
+    async def choose_confidentiality(
+        self, code: str, user_id: int, confidential: bool, *, idempotency_key: str | None = None
+    ) -> Outcome:
+        """The citizen's answer to the confidentiality offer made after filing (staff raised the tier).
+
+        Only the ticket's owner may answer (TicketNotFound otherwise, like a wrong code). A ticket
+        already confidential stays so: masking is never undone from a button (NothingToChange).
+        From a «ya» on, every card, notice and piece of evidence in the staff chat is masked.
+        """
+
+        def check(ticket: Ticket) -> None:
+            if ticket.citizen_user_id is None or ticket.citizen_user_id != user_id:
+                raise TicketNotFound(code)
+            if ticket.confidential:
+                raise NothingToChange(code)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            if confidential:
+                await repo.update_fields(conn, ticket.id, confidential=1)
+            return await self.record_event(conn, ticket.id, EventKind.CONFIDENTIALITY_CHOSEN,
+                                           Actor.citizen(user_id), now, {"confidential": confidential})
+
+        return await self._run(code, idempotency_key, check, run)
+
     async def record_undelivered(self, ticket_id: int, purpose: str, error: str) -> None:
         """Notes in the history that a message could not reach its person (e.g. bot blocked)."""
         async with self.db.transaction() as conn:

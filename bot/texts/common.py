@@ -99,6 +99,8 @@ UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah.
 NOT_UNDERSTOOD = (
     "Maaf, kami belum memahami pesan ini. Pilih menu di bawah atau ketik /bantuan."
 )
+# The toast of a button whose handler failed (Telegram allows 200 characters): the button stops spinning.
+BUTTON_FAILED = "Maaf, terjadi gangguan. Silakan coba lagi sebentar lagi."
 SOMETHING_WENT_WRONG = (
     "Maaf, terjadi gangguan saat memproses pesan Anda. Data Anda aman; silakan coba lagi sebentar lagi."
 )

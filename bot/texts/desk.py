@@ -146,6 +146,7 @@ _EVENT_LABELS = {
     EventKind.PIN_RESET: "PIN baru dibuat petugas",
     EventKind.RATED: "Penilaian pelapor",
     EventKind.ERASED: "Data pribadi dihapus",
+    EventKind.CONFIDENTIALITY_CHOSEN: "Jawaban pelapor atas kerahasiaan identitas",
 }
 
 # Internal events staff need but the citizen does not.
