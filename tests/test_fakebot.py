@@ -239,14 +239,15 @@ async def test_strict_ampersand_mode_flags_unescaped_input(alice: FakeUser) -> N
             await strict_bot.send_message(user.id, "AT&T", parse_mode="HTML")
 
 
-async def test_text_length_limits_count_visible_utf16(bot: Bot, alice: FakeUser) -> None:
+async def test_text_length_limits_count_code_points_after_parsing(bot: Bot, alice: FakeUser) -> None:
     await bot.send_message(alice.id, "a" * 4096)
     await bot.send_message(alice.id, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")  # tags don't count
     with pytest.raises(BadRequest, match="Message is too long"):
         await bot.send_message(alice.id, "a" * 4097)
-    await bot.send_message(alice.id, "😀" * 2048)  # 4096 UTF-16 units
+    await bot.send_message(alice.id, "😀" * 4096)  # 4096 code points (8192 UTF-16 units)
+    await bot.send_message(alice.id, "&amp;" * 4096, parse_mode="HTML")  # counted after parsing
     with pytest.raises(BadRequest, match="Message is too long"):
-        await bot.send_message(alice.id, "😀" * 2048 + "a")
+        await bot.send_message(alice.id, "😀" * 4096 + "a")
     with pytest.raises(BadRequest, match="Message text is empty"):
         await bot.send_message(alice.id, "")
     with pytest.raises(BadRequest, match="Text must be non-empty"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections import deque
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -135,7 +134,7 @@ class FaultsMixin(WorldMixin):
     def _check_flood(self, method: str, chat: FakeChat, count: int = 1) -> None:
         if self.flood_limits is None or method.lower() not in SEND_METHODS:
             return
-        now = time.monotonic()
+        now = self.now()  # Telegram's clock: advance_time() lets a window pass
         limits = self.flood_limits
         chat_limit = limits.private_chat if chat.type == "private" else limits.group_chat
         buckets: list[tuple[Any, tuple[int, float]]] = [
@@ -148,6 +147,7 @@ class FaultsMixin(WorldMixin):
                 log.popleft()
             if len(log) + count > maximum:
                 retry = max(1, math.ceil(log[0] + window - now)) if log else 1
+                self.flood_refusals.append((method, chat.id))
                 raise ApiError(
                     429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
                 )

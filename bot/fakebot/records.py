@@ -95,6 +95,8 @@ class FakeChat:
     migrated_to: int | None = None
     migrated_from: int | None = None
     next_message_id: int = 1
+    # The last bot that posted here (privacy mode: general commands go to that bot only).
+    last_bot_poster: int | None = None
 
     def to_dict(self, users: Mapping[int, FakeUser]) -> JSON:
         if self.type == "private":
