@@ -36,6 +36,7 @@ class FaultsMixin(WorldMixin):
         retry_after: int = 5,
         status: int = 500,
         text: str | None = None,
+        after: int = 0,
     ) -> Fault:
         """Makes matching requests fail.
 
@@ -45,7 +46,8 @@ class FaultsMixin(WorldMixin):
         client times out), "blocked" (403 bot was blocked), "forbidden" (403 with ``text``),
         "bad_request" (400 with ``text``), "migrate" (the group really migrates; 400 with
         migrate_to_chat_id). ``times=None`` = forever. Matching is by method name
-        (case-insensitive) and/or chat_id.
+        (case-insensitive) and/or chat_id; ``after=n`` lets the first n matching calls through
+        (e.g. to fail the second part of a long message).
         """
         kinds = {
             "flood", "server", "network", "network_after", "timeout", "blocked", "forbidden",
@@ -57,7 +59,7 @@ class FaultsMixin(WorldMixin):
             chat = self.chats.get(int(chat_id))
             if chat is None or chat.type != "group":
                 raise DriverError("migrate faults need a basic group chat_id")
-        fault = Fault(error, method, chat_id, times, retry_after, status, text)
+        fault = Fault(error, method, chat_id, times, retry_after, status, text, after=after)
         self.faults.append(fault)
         return fault
 
@@ -90,6 +92,9 @@ class FaultsMixin(WorldMixin):
             if fault.exhausted or not self._fault_matches(fault, method, params):
                 continue
             if fault.kind == "migrate" and not self._is_basic_group(params.get("chat_id")):
+                continue
+            if fault.passed < fault.after:
+                fault.passed += 1
                 continue
             fault.hits += 1
             if fault.kind == "flood":

@@ -199,7 +199,9 @@ class Fault:
     status: int = 500
     text: str | None = None
     hits: int = 0
-    until: float | None = None  # flood: Telegram refuses matching calls until then
+    until: float | None = None
+    after: int = 0  # matching calls let through before the fault starts
+    passed: int = 0  # flood: Telegram refuses matching calls until then
 
     @property
     def exhausted(self) -> bool:
