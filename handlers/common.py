@@ -27,15 +27,24 @@ def main_menu() -> object:
 
 
 async def start(update: Update, context: Context) -> None:
+    """/start, and the receipt's deep link ``t.me/<bot>?start=status_ADU-…``, which arrives as
+    ``/start status_ADU-…`` and opens that ticket's status (for its own reporter only: anyone
+    else gets the same "not found" as for a code that does not exist)."""
     if not in_private_chat(update):
         return
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(texts.STATUS_START_PREFIX):
+        code = parse_ticket_code(payload.removeprefix(texts.STATUS_START_PREFIX))
+        if code is not None:
+            await citizen.show_ticket(update, context, code)
+            return
     user = update.effective_user
     await reply_html(update, context, texts.welcome(user.first_name if user else None), main_menu())
 
 
 async def help_command(update: Update, context: Context) -> None:
     if in_staff_chat(update, context):
-        await reply_html(update, context, texts.STAFF_HELP)
+        await reply_html(update, context, texts.staff_help(context.bot.username))
     elif in_private_chat(update):
         await reply_html(update, context, texts.HELP, main_menu())
 

@@ -66,6 +66,13 @@ async def guard(update: Update, context: Context) -> None:
     if update.my_chat_member is not None:
         await _membership_changed(update, context)
         raise ApplicationHandlerStop
+    if update.message is None and update.edited_message is None and update.callback_query is None:
+        # Reactions, other members' changes, polls...: not asked for (runner.ALLOWED_UPDATES),
+        # but Telegram still delivers ones queued under an older setting. They are not
+        # messages: nothing to do, and they never count against anyone's message limit.
+        raise ApplicationHandlerStop
+    if update.message is not None and await _group_migrated(update, context):
+        raise ApplicationHandlerStop
     user = update.effective_user
     if user is not None and user.is_bot:
         raise ApplicationHandlerStop
@@ -77,6 +84,7 @@ async def guard(update: Update, context: Context) -> None:
     if update.edited_message is not None:
         raise ApplicationHandlerStop  # edits would re-run steps; the citizen can send again
     if chat is not None and chat.type == ChatType.PRIVATE and user is not None:
+        # Only what the person sent (a message or a button press) reaches this point.
         gate: FloodGate = desk.extras["flood_gate"]
         allowed, warn = gate.admit(user.id, time.monotonic())
         if not allowed:
@@ -84,6 +92,29 @@ async def guard(update: Update, context: Context) -> None:
             if warn:
                 await send_html(context, chat.id, texts.RATE_LIMITED)
             raise ApplicationHandlerStop
+
+
+async def _group_migrated(update: Update, context: Context) -> bool:
+    """The service messages of a group's upgrade to a supergroup (one in each chat).
+
+    For the staff group the new id is adopted at once, before any send to the old id fails:
+    staff who act first in the new supergroup are answered there (their updates come after
+    the ``migrate_from_chat_id`` message of the same chat, which is processed first)."""
+    message = update.message
+    chat = update.effective_chat
+    assert message is not None
+    if chat is None:
+        return False
+    if message.migrate_to_chat_id is not None:
+        old, new = chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, chat.id
+    else:
+        return False
+    outbox = context.desk.outbox
+    if outbox is not None and old == context.desk.staff_chat.id:
+        await outbox.follow_migration(old, new)
+    return True
 
 
 async def _membership_changed(update: Update, context: Context) -> None:

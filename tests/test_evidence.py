@@ -128,7 +128,7 @@ async def send_album(bench: Bench, **kwargs: object) -> list[SentMessage]:
 async def test_an_album_during_filing_gets_one_acknowledgement(bench: Bench) -> None:
     user, chat = bench.citizen, bench.citizen.id
     await to_evidence_step(bench)
-    replies = await send_album(bench, count=10)
+    replies = await send_album(bench, photos=10)
     assert replies == []  # nothing per photo
     ack = await wait_for(bench, chat, "10 bukti diterima")
     assert [m for m in bench.fake.sent(chat) if "bukti diterima" in m.rendered or "Bukti ke-" in m.rendered] == [ack]
@@ -145,8 +145,8 @@ async def test_an_album_during_filing_gets_one_acknowledgement(bench: Bench) -> 
 
 async def test_an_album_with_a_refused_file_is_acknowledged_once_and_the_file_kept_back(bench: Bench) -> None:
     await to_evidence_step(bench)
-    await send_album(bench, count=3, kind="document",
-                     file_names=["rab.pdf", "setup.exe", "hps.pdf"], mime_type="application/pdf")
+    await send_album(bench, documents=[("rab.pdf", "application/pdf"), ("setup.exe", "application/pdf"),
+                                    ("hps.pdf", "application/pdf")])
     ack = await wait_for(bench, bench.citizen.id, "2 bukti diterima")
     assert "program dan skrip" in ack.rendered and "setup.exe" in ack.rendered
     await bench.press(bench.citizen, ack, "lapor:bukti_selesai")
@@ -159,7 +159,7 @@ async def test_an_album_added_after_filing_reaches_staff_as_one_album_under_the_
     code = await bench.file_complaint()
     card = next(m for m in bench.fake.sent(bench.staff_chat_id) if m.rendered.startswith(f"📋 {code}"))
     receipt = next(m for m in bench.fake.sent(bench.citizen.id) if "Kode pengaduan" in m.rendered)
-    replies = await send_album(bench, count=10, caption="foto lokasi proyek", reply_to_message_id=receipt.message_id)
+    replies = await send_album(bench, photos=10, caption="foto lokasi proyek", reply_to_message_id=receipt.message_id)
     assert replies == []
     ack = await wait_for(bench, bench.citizen.id, "10 bukti")
     assert code in ack.rendered and "diteruskan" in ack.rendered
@@ -179,7 +179,7 @@ async def test_an_album_after_the_add_button_needs_no_reply_on_each_part(bench: 
     code = await bench.file_complaint()
     view = (await bench.say(bench.citizen, f"/status {code}"))[0]
     await bench.press(bench.citizen, view, f"tambah:{code}")
-    await send_album(bench, count=4)
+    await send_album(bench, photos=4)
     await wait_for(bench, bench.citizen.id, "4 bukti")
     history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
     assert [len(e.attachments) for e in history if e.kind.value == "citizen_message"] == [4]
@@ -188,7 +188,7 @@ async def test_an_album_after_the_add_button_needs_no_reply_on_each_part(bench: 
 async def test_an_album_interrupted_by_a_stop_is_finished_after_the_restart(bench: Bench) -> None:
     code = await bench.file_complaint()
     receipt = next(m for m in bench.fake.sent(bench.citizen.id) if "Kode pengaduan" in m.rendered)
-    await send_album(bench, count=3, reply_to_message_id=receipt.message_id)
+    await send_album(bench, photos=3, reply_to_message_id=receipt.message_id)
     await bench.stop()  # before the album's job ran: its parts are only noted
     assert not [m for m in bench.fake.sent(bench.staff_chat_id) if m.is_media]
     await bench.start()

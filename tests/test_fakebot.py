@@ -239,14 +239,15 @@ async def test_strict_ampersand_mode_flags_unescaped_input(alice: FakeUser) -> N
             await strict_bot.send_message(user.id, "AT&T", parse_mode="HTML")
 
 
-async def test_text_length_limits_count_visible_utf16(bot: Bot, alice: FakeUser) -> None:
+async def test_text_length_limits_count_code_points_after_parsing(bot: Bot, alice: FakeUser) -> None:
     await bot.send_message(alice.id, "a" * 4096)
     await bot.send_message(alice.id, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")  # tags don't count
     with pytest.raises(BadRequest, match="Message is too long"):
         await bot.send_message(alice.id, "a" * 4097)
-    await bot.send_message(alice.id, "😀" * 2048)  # 4096 UTF-16 units
+    await bot.send_message(alice.id, "😀" * 4096)  # 4096 code points (8192 UTF-16 units)
+    await bot.send_message(alice.id, "&amp;" * 4096, parse_mode="HTML")  # counted after parsing
     with pytest.raises(BadRequest, match="Message is too long"):
-        await bot.send_message(alice.id, "😀" * 2048 + "a")
+        await bot.send_message(alice.id, "😀" * 4096 + "a")
     with pytest.raises(BadRequest, match="Message text is empty"):
         await bot.send_message(alice.id, "")
     with pytest.raises(BadRequest, match="Text must be non-empty"):
@@ -544,3 +545,107 @@ async def test_http_server_with_ptb_bot(core: FakeTelegram, alice: FakeUser) -> 
             with pytest.raises(RetryAfter) as caught:
                 await http_bot.send_message(alice.id, "banjir")
             assert retry_seconds(caught.value) == 3
+
+
+# --------------------------------------------------------------------------- issue #12: as strict as Telegram
+
+
+async def test_album_is_one_update_per_item_with_a_shared_media_group_id(
+    core: FakeTelegram, alice: FakeUser, bot: Bot
+) -> None:
+    driven = core.send_album(alice, None, photos=3, caption="bukti /lapor")
+    updates = await bot.get_updates()
+    messages = [u.message for u in updates if u.message is not None]
+    assert [m.message_id for m in messages] == [d.message_id for d in driven]
+    assert len({m.media_group_id for m in messages}) == 1 and messages[0].media_group_id
+    assert messages[0].caption == "bukti /lapor" and messages[1].caption is None
+    assert messages[0].caption_entities[0].type == "bot_command"
+    assert all(m.photo for m in messages)
+    docs = core.send_album(alice, None, documents=[("a.pdf", "application/pdf"), ("b.pdf", "application/pdf")])
+    assert all("document" in d.payload for d in docs)
+    with pytest.raises(DriverError):
+        core.send_album(alice, None, photos=11)
+    with pytest.raises(DriverError):
+        core.send_album(alice, None, photos=1, documents=[("a.pdf", "application/pdf")])
+
+
+async def test_reactions_and_member_changes_only_when_asked_for_and_admin(
+    core: FakeTelegram, alice: FakeUser, bot: Bot
+) -> None:
+    own = core.send_text(alice, None, "halo")
+    assert not core.react(alice, None, own.message_id or 0).delivered  # not in the default set
+    group = core.group("Warga", [alice])
+    bob = core.user("Bob")
+    assert not core.join_group(bob, group.id)[0].delivered
+    await bot.get_updates(allowed_updates=["message", "message_reaction", "chat_member"], timeout=0)
+    reaction = core.react(alice, None, own.message_id or 0, "🔥")
+    assert reaction.delivered and reaction.payload["new_reaction"] == [{"type": "emoji", "emoji": "🔥"}]
+    note = core.send_text(alice, group.id, "/status")
+    assert not core.react(alice, group.id, note.message_id or 0).delivered  # bot is no admin
+    carol = core.user("Carol")
+    joined = core.join_group(carol, group.id)
+    assert not joined[0].delivered and joined[1].delivered  # the service message always comes
+    core.set_bot_status(group.id, "administrator", by=alice)
+    assert core.react(alice, group.id, note.message_id or 0).delivered
+    dave = core.user("Dave")
+    assert core.join_group(dave, group.id)[0].delivered
+    updates = await bot.get_updates(offset=reaction.update_id)
+    kinds = [next(k for k in ("message_reaction", "chat_member", "message", "my_chat_member")
+                  if getattr(u, k) is not None) for u in updates]
+    assert "message_reaction" in kinds and "chat_member" in kinds
+    assert updates[0].message_reaction is not None and updates[0].message_reaction.user.id == alice.id
+
+
+async def test_old_message_in_a_callback_is_inaccessible(core: FakeTelegram, alice: FakeUser, bot: Bot) -> None:
+    sent = await bot.send_message(alice.id, "pilih", reply_markup=inline(("Ya", "ya")))
+    core.advance_time(3 * 24 * 3600)
+    core.press_button(alice, None, sent.message_id, "ya")
+    query = (await bot.get_updates())[-1].callback_query
+    # Telegram sends InaccessibleMessage (date 0); PTB 22 keeps it as a Message it marks so.
+    assert query is not None and query.message is not None and not query.message.is_accessible
+    assert query.message.message_id == sent.message_id and query.message.chat.id == alice.id
+    fresh = await bot.send_message(alice.id, "baru", reply_markup=inline(("Ya", "ya")))
+    core.press_button(alice, None, fresh.message_id, "ya")
+    latest = (await bot.get_updates())[-1].callback_query
+    assert latest is not None and latest.message is not None and latest.message.is_accessible
+
+
+async def test_automatic_entities_on_incoming_text(core: FakeTelegram, alice: FakeUser, bot: Bot) -> None:
+    core.send_text(alice, None, "/status cek https://lpse.kaltaraprov.go.id @rina_petugas #pbj budi@example.com")
+    message = (await bot.get_updates())[-1].message
+    assert message is not None
+    assert [e.type for e in message.entities] == ["bot_command", "url", "mention", "hashtag", "email"]
+    assert message.parse_entity(message.entities[1]) == "https://lpse.kaltaraprov.go.id"
+
+
+async def test_copy_text_button_is_validated(bot: Bot, alice: FakeUser, core: FakeTelegram) -> None:
+    from telegram import CopyTextButton
+
+    ok = InlineKeyboardMarkup([[InlineKeyboardButton("Salin", copy_text=CopyTextButton("ADU-2026-00001"))]])
+    await bot.send_message(alice.id, "kode", reply_markup=ok)
+    assert core.last_sent(alice.id).reply_markup == {
+        "inline_keyboard": [[{"text": "Salin", "copy_text": {"text": "ADU-2026-00001"}}]]}
+    too_long = InlineKeyboardMarkup([[InlineKeyboardButton("Salin", copy_text=CopyTextButton("x" * 257))]])
+    with pytest.raises(BadRequest, match=r"(?i)button_copy_text_invalid"):
+        await bot.send_message(alice.id, "kode", reply_markup=too_long)
+    with pytest.raises(BadRequest, match=r"(?i)button_copy_text_invalid"):
+        await bot.send_message(alice.id, "x", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("a", copy_text=CopyTextButton(""))]]))
+    raw = await core.handle("sendMessage", {"chat_id": str(alice.id), "text": "x", "reply_markup":
+                            '{"inline_keyboard": [[{"text": "a", "copy_text": "b"}]]}'}, token=TOKEN)
+    assert raw.status == 400 and 'Field "copy_text" must be of type Object' in raw.body["description"]
+
+
+async def test_privacy_mode_last_bot_rule_and_other_bots(core: FakeTelegram, alice: FakeUser, bot: Bot) -> None:
+    other = core.user("Lain", username="lain_bot", is_bot=True)
+    group = core.group("Warga", [alice, other])
+    assert core.send_text(alice, group.id, "/status").delivered  # no bot has posted yet
+    core.send_text(other, group.id, "saya bot lain")
+    assert not core.send_text(alice, group.id, "/status").delivered
+    assert core.send_text(alice, group.id, "/status@pbj_helpdesk_bot").delivered
+    await bot.send_message(group.id, "kami")
+    assert core.send_text(alice, group.id, "/status").delivered
+    core.set_bot_status(group.id, "administrator", by=alice)
+    assert not core.send_text(other, group.id, "bahkan admin tidak melihat bot lain").delivered
+    with pytest.raises(DriverError):
+        core.send_text(other, None, "bot ke bot")

@@ -166,3 +166,27 @@ async def test_full_filing_over_the_webhook(hook: WebhookBench) -> None:
     confirmation = next(m for m in fake.sent(citizen.id) if "Kode pengaduan" in m.rendered)
     code = confirmation.rendered.split("Kode pengaduan: ")[1].split()[0]
     assert code in fake.last_sent(hook.staff_group.id).rendered
+
+
+async def test_same_url_with_a_new_secret_applies_it_and_a_long_secret_is_refused() -> None:
+    from telegram import Bot
+    from telegram.error import BadRequest
+
+    fake = FakeTelegram(token=TOKEN)
+    async with Bot(TOKEN, request=FakeRequest(fake)) as bot:
+        assert await bot.set_webhook(WEBHOOK_URL, secret_token=SECRET)
+        assert await bot.set_webhook(WEBHOOK_URL, secret_token="baru_" + SECRET)
+        assert fake.webhook_secret_token == "baru_" + SECRET
+        assert fake.calls_to("setWebhook")[-1].description == "Webhook was set"
+        assert await bot.set_webhook(WEBHOOK_URL, secret_token="baru_" + SECRET)
+        assert fake.calls_to("setWebhook")[-1].description == "Webhook is already set"
+        with pytest.raises(BadRequest, match="Secret token is too long"):
+            await bot.set_webhook(WEBHOOK_URL, secret_token="a" * 257)
+        with pytest.raises(BadRequest, match="unallowed characters"):
+            await bot.set_webhook(WEBHOOK_URL, secret_token="rahasia!")
+        assert fake.webhook_secret_token == "baru_" + SECRET
+
+
+async def test_webhook_asks_only_for_the_updates_the_bot_handles(hook: WebhookBench) -> None:
+    call = hook.fake.calls_to("setWebhook")[-1]
+    assert json.loads(call.params["allowed_updates"]) == ["message", "callback_query", "my_chat_member"]

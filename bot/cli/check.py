@@ -262,7 +262,26 @@ async def check_staff_chat(bot: Bot, chat_id: int, token: str = "") -> list[Chec
         results.append(_passed(
             "Mode privasi", "aktif: bot hanya menerima perintah dan balasan (reply) ke pesannya — cukup",
         ))
+    results.extend(await check_other_bot_admins(bot, chat_id))
     return results
+
+
+async def check_other_bot_admins(bot: Bot, chat_id: int) -> list[CheckResult]:
+    """Warns when another bot administers the staff group (issue #12): an admin bot reads every
+    staff message, and general commands (/daftar without @name) go to whichever bot posted last."""
+    try:
+        admins = await bot.get_chat_administrators(chat_id)
+    except TelegramError:
+        return []  # the membership checks above already said what is wrong
+    others = sorted(f"@{a.user.username}" if a.user.username else str(a.user.id)
+                    for a in admins if a.user.is_bot and a.user.id != bot.id)
+    if not others:
+        return [_passed("Bot lain", "tidak ada bot lain yang menjadi admin grup staf")]
+    return [_passed(
+        "Bot lain", f"admin grup staf juga bot lain: {', '.join(others)} — bot itu membaca semua pesan "
+        "staf, dan perintah tanpa @nama bot hanya sampai ke bot yang terakhir mengirim pesan",
+        warning=True, hint="keluarkan bot lain dari admin grup staf, atau tulis perintah dengan @nama bot ini",
+    )]
 
 
 # --- command -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.delivery.context import Desk, HelpdeskApplication, HelpdeskContext
 from bot.delivery.jobs import schedule_spse, schedule_watch
 from bot.delivery.journal import Journal, JournalingQueue, JournalingRequest
+from bot.delivery.migration import relink_staff_chat
 from bot.delivery.outbox import OutboxSender, adopted_staff_chat
 from bot.delivery.persistence import GroupCommit, SQLitePersistence
 from bot.delivery.processor import PerChatUpdateProcessor
@@ -93,7 +94,11 @@ def build_application(
 
     processor.finalize = finalize
 
-    outbox = OutboxSender(desk.db, application.bot, desk.staff_chat, _undelivered_hook(desk))
+    async def on_migrated(old_chat_id: int, new_chat_id: int) -> None:
+        await relink_staff_chat(desk, application.bot, old_chat_id, new_chat_id)
+
+    outbox = OutboxSender(desk.db, application.bot, desk.staff_chat, _undelivered_hook(desk),
+                          on_migrated=on_migrated)
     desk.outbox = outbox
     desk.db.commit_listeners.append(outbox.wake)
 

@@ -4,8 +4,9 @@ A repeating deadline sweep every ``watch.check_interval_minutes``; the morning d
 ``run_once`` jobs, each scheduling the next at the next office opening of the work calendar
 (``run_daily`` is avoided on purpose: its day numbers start on Sunday, a classic off-by-one); one
 catch-up digest shortly after start. The digest is idempotent per date, and the sweep job calls it
-too, so a broken chain (a misfired job) costs at most one sweep interval. Jobs never raise: failures
-are logged with the error's type only.
+too, so a broken chain (a misfired job) costs at most one sweep interval. Every few hours the update
+journal and the delivered outbox rows are pruned, so a bot that runs for months without a restart
+keeps a small database. Jobs never raise: failures are logged with the error's type only.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.delivery.context import Desk, HelpdeskContext
+from bot.delivery.journal import prune_journal
 from bot.services.watch import DeadlineWatch
+from storage.db import Database
+from storage.outbox import prune_sent
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,8 @@ Context = HelpdeskContext
 SWEEP_JOB = "deadline_sweep"
 DIGEST_JOB = "morning_digest"
 CATCH_UP_JOB = "morning_digest_catch_up"
+PRUNE_JOB = "prune_records"
+PRUNE_INTERVAL = dt.timedelta(hours=6)
 # The catch-up digest runs this long after start: late enough that start-up work is done.
 CATCH_UP_DELAY = dt.timedelta(seconds=60)
 # A job delayed by a busy event loop still runs (APScheduler's default grace is one second).
@@ -89,6 +95,23 @@ async def _catch_up_job(context: Context) -> None:
     await _run_digest(context.desk)
 
 
+async def prune_records(db: Database, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Drops finished journal entries and delivered outbox rows past their keeping time."""
+    pruned_journal = await prune_journal(db, now=now)
+    pruned_outbox = await prune_sent(db, now=now)
+    if pruned_journal or pruned_outbox:
+        log.info("pruned old records journal=%s outbox=%s", pruned_journal, pruned_outbox)
+    return pruned_journal, pruned_outbox
+
+
+async def _prune_job(context: Context) -> None:
+    desk = context.desk
+    try:
+        await prune_records(desk.db, now=desk.clock())
+    except Exception as error:
+        _log_failure("pruning the journal and outbox", error)
+
+
 def schedule_watch(application: Application) -> DeadlineWatch:  # type: ignore[type-arg]
     desk: Desk = application.desk  # type: ignore[attr-defined]
     watch = desk.watch
@@ -98,6 +121,8 @@ def schedule_watch(application: Application) -> DeadlineWatch:  # type: ignore[t
         return watch
     interval = dt.timedelta(minutes=desk.settings.watch.check_interval_minutes)
     queue.run_repeating(_sweep_job, interval=interval, name=SWEEP_JOB, job_kwargs=JOB_KWARGS)
+    queue.run_repeating(_prune_job, interval=PRUNE_INTERVAL, first=PRUNE_INTERVAL, name=PRUNE_JOB,
+                        job_kwargs=JOB_KWARGS)
     if desk.settings.watch.morning_digest:
         schedule_next_digest(application)
         queue.run_once(_catch_up_job, when=CATCH_UP_DELAY, name=CATCH_UP_JOB, job_kwargs=JOB_KWARGS)

@@ -7,8 +7,10 @@ Telegram's answers decide what happens to a row:
 - 403 (citizen blocked the bot / deleted the account): the row is marked failed, the ticket's
   history records the undelivered message and the staff chat is told;
 - ChatMigrated: the staff group became a supergroup; the new id is adopted and stored, and
-  the rows are re-sent there;
-- 400 about formatting: re-sent as plain text rather than lost.
+  the rows are re-sent there (the same adoption runs when the migration's service message
+  arrives first, see ``on_migrated``);
+- 400 about formatting: re-sent as plain text rather than lost, cut at the same places as
+  the HTML parts (never inside a tag or an entity).
 """
 
 from __future__ import annotations
@@ -22,10 +24,18 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto, Message
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    LinkPreviewOptions,
+    Message,
+)
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.services.notices import StaffChat
+from bot.texts.common import DEEP_LINK_BOT
 from bot.texts.format import TELEGRAM_CAPTION_LIMIT, split_for_telegram
 from storage import outbox as repo
 from storage import runtime_settings
@@ -40,6 +50,15 @@ REPORT_AFTER_ATTEMPTS = 5
 STAFF_CHAT_KEY = "staff_chat_id"
 
 UndeliveredHook = Callable[[OutboxRow, str], Awaitable[None]]
+MigratedHook = Callable[[int, int], Awaitable[None]]
+
+# Tags Telegram's HTML mode knows; only these are markup in a fallback, any other "<…>" is
+# the sender's own text and stays.
+_TELEGRAM_TAG = re.compile(
+    r"</?(?:a|b|strong|i|em|s|strike|del|u|ins|tg-spoiler|tg-emoji|span|pre|code|blockquote)"
+    r"(?:\s[^<>]*)?>",
+    re.IGNORECASE,
+)
 
 
 def flood_wait_seconds(exc: RetryAfter) -> float:
@@ -49,7 +68,61 @@ def flood_wait_seconds(exc: RetryAfter) -> float:
 
 
 def plain_text(html_text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+    return html.unescape(_TELEGRAM_TAG.sub("", html_text))
+
+
+def plain_parts(html_text: str, parts_sent: int = 0) -> list[str]:
+    """The plain-text fallback of an HTML message, part by part.
+
+    The cuts are the HTML split's (``split_for_telegram`` never cuts inside a tag or an
+    entity), converted part by part, so part ``n`` of the fallback follows part ``n - 1`` of
+    the HTML already delivered, with nothing repeated or lost. A part that grew past the limit
+    (unknown tags kept as text) is split again at line breaks.
+    """
+    html_parts = split_for_telegram(html_text)
+    done = [plain_text(part) for part in html_parts[:parts_sent]]
+    rest = [piece for part in html_parts[parts_sent:] for piece in _split_plain(plain_text(part))]
+    return done + rest
+
+
+def fit_caption(caption: str, html_mode: bool) -> str:
+    """A caption within Telegram's limit, shortened at a tag/entity boundary in HTML."""
+    if html_mode:
+        if len(plain_text(caption)) <= TELEGRAM_CAPTION_LIMIT:
+            return caption
+        return split_for_telegram(caption, limit=TELEGRAM_CAPTION_LIMIT - 1)[0] + "…"
+    if len(caption) <= TELEGRAM_CAPTION_LIMIT:
+        return caption
+    return caption[: TELEGRAM_CAPTION_LIMIT - 1] + "…"
+
+
+def _with_bot_name(markup: Any, username: str) -> Any:
+    """Fills this bot's @name into deep links (``texts.common.status_deep_link``)."""
+    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+        return markup
+    rows = [
+        [
+            {**button, "url": button["url"].replace(DEEP_LINK_BOT, username)}
+            if isinstance(button.get("url"), str) else button
+            for button in row
+        ]
+        for row in markup["inline_keyboard"]
+    ]
+    return {**markup, "inline_keyboard": rows}
+
+
+def _send_options(payload: dict[str, Any]) -> dict[str, Any]:
+    """Optional Bot API parameters an outbox row may carry (silent digest, protected cards,
+    no link previews for relayed text)."""
+    options: dict[str, Any] = {}
+    if payload.get("disable_notification"):
+        options["disable_notification"] = True
+    if payload.get("protect_content"):
+        options["protect_content"] = True
+    preview = payload.get("link_preview_options")
+    if isinstance(preview, dict):
+        options["link_preview_options"] = LinkPreviewOptions(**preview)
+    return options
 
 
 async def adopted_staff_chat(db: Database) -> int | None:
@@ -65,11 +138,15 @@ class OutboxSender:
         staff_chat: StaffChat,
         on_undelivered: UndeliveredHook | None = None,
         max_parallel_chats: int = 256,
+        on_migrated: MigratedHook | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
         self.staff_chat = staff_chat
         self.on_undelivered = on_undelivered
+        # Runs after the staff chat moved to a new id (cards re-linked there; see app.py).
+        self.on_migrated = on_migrated
+        self._migration_lock = asyncio.Lock()
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._busy_chats: set[int] = set()
@@ -161,7 +238,7 @@ class OutboxSender:
             await self._postpone(row, float(wait), "429 retry_after")
             return False
         except ChatMigrated as exc:
-            await self._migrate(row.chat_id, exc.new_chat_id)
+            await self.follow_migration(row.chat_id, exc.new_chat_id)
             return False
         except Forbidden as exc:
             if row.chat_id == self.staff_chat.id:
@@ -187,38 +264,42 @@ class OutboxSender:
     async def _send_parts(self, row: OutboxRow) -> None:
         payload = row.payload
         method = payload["method"]
-        markup = payload.get("reply_markup")
+        markup = _with_bot_name(payload.get("reply_markup"), self.bot.username)
         reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+        options = _send_options(payload)
         # Staff-chat messages of a confidential ticket: members cannot forward or save them.
         protect = True if payload.get("protect_content") else None
         if method == "sendMessage":
-            parts = (
-                split_for_telegram(payload["text"]) if payload.get("parse_mode") == "HTML"
-                else _split_plain(payload["text"])
-            )
+            if isinstance(payload.get("plain_parts"), list):
+                parts = [str(part) for part in payload["plain_parts"]]
+            elif payload.get("parse_mode") == "HTML":
+                parts = split_for_telegram(payload["text"])
+            else:
+                parts = _split_plain(payload["text"])
             for index in range(row.parts_sent, len(parts)):
                 last = index == len(parts) - 1
                 message = await self.bot.send_message(
                     row.chat_id, parts[index], parse_mode=payload.get("parse_mode"),
-                    reply_markup=reply_markup if last else None, protect_content=protect,
+                    reply_markup=reply_markup if last else None, **options,
                 )
                 await self._part_sent(row, message, finished=last, parts_sent=index + 1)
             return
         if method == "sendMediaGroup":
             await self._send_album(row, protect)
             return
+        options.pop("link_preview_options", None)  # media have no link previews
         caption = payload.get("caption")
-        if caption is not None and len(plain_text(caption)) > TELEGRAM_CAPTION_LIMIT:
-            caption = caption[:1000]
+        if caption is not None:
+            caption = fit_caption(caption, payload.get("parse_mode") == "HTML")
         if method == "sendPhoto":
             message = await self.bot.send_photo(
                 row.chat_id, payload["photo"], caption=caption, parse_mode=payload.get("parse_mode"),
-                protect_content=protect,
+                **options,
             )
         elif method == "sendDocument":
             message = await self.bot.send_document(
                 row.chat_id, payload["document"], caption=caption, parse_mode=payload.get("parse_mode"),
-                protect_content=protect,
+                **options,
             )
         else:
             raise ValueError(f"unknown outbox method {method}")
@@ -274,20 +355,33 @@ class OutboxSender:
         if self.on_undelivered is not None:
             await self.on_undelivered(row, reason)
 
-    async def _migrate(self, old_chat_id: int, new_chat_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await repo.move_pending(conn, old_chat_id, new_chat_id)
-            if old_chat_id == self.staff_chat.id:
-                await runtime_settings.put(conn, STAFF_CHAT_KEY, str(new_chat_id))
-        if old_chat_id == self.staff_chat.id:
+    async def follow_migration(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup: its pending rows move to the new id; for the staff
+        group the new id is adopted at once (stored, logged with the config hint) and
+        ``on_migrated`` runs. Idempotent: the second of the two service messages, or a
+        ChatMigrated answer after them, changes nothing. True when the staff chat moved."""
+        async with self._migration_lock:
+            moves_staff = old_chat_id == self.staff_chat.id and new_chat_id != old_chat_id
+            async with self.db.transaction() as conn:
+                await repo.move_pending(conn, old_chat_id, new_chat_id)
+                if moves_staff:
+                    await runtime_settings.put(conn, STAFF_CHAT_KEY, str(new_chat_id))
+            if not moves_staff:
+                return False
             self.staff_chat.id = new_chat_id
             log.warning(
-                "staff group became a supergroup: now using chat_id=%s; set [telegram] staff_chat_id = %s"
-                " in the config file", new_chat_id, new_chat_id,
+                "staff group became a supergroup: now using chat_id=%s (was %s); set [telegram]"
+                " staff_chat_id = %s in the config file", new_chat_id, old_chat_id, new_chat_id,
             )
+        self.wake()
+        if self.on_migrated is not None:
+            await self.on_migrated(old_chat_id, new_chat_id)
+        return True
 
     async def _as_plain_text(self, row: OutboxRow) -> None:
         payload: dict[str, Any] = dict(row.payload)
+        if payload.get("method") == "sendMessage" and payload.get("parse_mode") == "HTML":
+            payload["plain_parts"] = plain_parts(payload["text"], row.parts_sent)
         for field in ("text", "caption"):
             if field in payload:
                 payload[field] = plain_text(payload[field])

@@ -15,9 +15,8 @@ import signal
 from collections.abc import Callable
 from contextlib import suppress
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat, Update
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -32,12 +31,18 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.config import Settings
 from bot.delivery.app import build_application, build_desk
 from bot.delivery.context import Desk, HelpdeskApplication
-from bot.delivery.journal import prune_journal, replay_pending
+from bot.delivery.jobs import prune_records
+from bot.delivery.journal import replay_pending
+from bot.delivery.menus import register_private_commands, register_staff_commands
 from bot.texts import common as common_texts
 from storage.db import Database, utc_now
-from storage.outbox import prune_sent
 
 log = logging.getLogger(__name__)
+
+# Only what the desk handles (Telegram drops the rest before it is queued): messages in the
+# private chats and the staff group, button presses, and the bot's own membership changes.
+# Reactions, other members' changes, edits and channel posts are never asked for.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 
 
 class HelpdeskRunner:
@@ -78,9 +83,7 @@ class HelpdeskRunner:
         await app.initialize()
         # Unfinished updates from before a crash go first, in their original order.
         await replay_pending(self.db, app.update_queue, app.bot)
-        pruned_journal, pruned_outbox = await prune_journal(self.db), await prune_sent(self.db)
-        if pruned_journal or pruned_outbox:
-            log.info("pruned old records journal=%s outbox=%s", pruned_journal, pruned_outbox)
+        await prune_records(self.db)  # and then every day (bot/delivery/jobs.py)
         await app.start()
         for hook in getattr(app, "start_hooks", ()):
             hook(app)
@@ -103,14 +106,14 @@ class HelpdeskRunner:
                 url_path=hook.path.lstrip("/"),
                 webhook_url=hook.url,
                 secret_token=hook.secret_token.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
+                allowed_updates=list(ALLOWED_UPDATES),
                 drop_pending_updates=False,
             )
         else:
             await app.updater.start_polling(
                 poll_interval=self._poll_interval,
                 timeout=self._poll_timeout,
-                allowed_updates=Update.ALL_TYPES,
+                allowed_updates=list(ALLOWED_UPDATES),
                 drop_pending_updates=False,
             )
 
@@ -159,20 +162,8 @@ class HelpdeskRunner:
 
     async def _register_commands(self) -> None:
         assert self.app is not None and self.desk is not None
-        bot = self.app.bot
-        try:
-            await bot.set_my_commands(
-                [BotCommand(name, text) for name, text in common_texts.PRIVATE_COMMANDS],
-                scope=BotCommandScopeAllPrivateChats(),
-            )
-            if self.desk.staff_chat.id:
-                await bot.set_my_commands(
-                    [BotCommand(name, text) for name, text in common_texts.STAFF_COMMANDS],
-                    scope=BotCommandScopeChat(self.desk.staff_chat.id),
-                )
-        except TelegramError as exc:
-            # Menus are a convenience; the bot works without them.
-            log.warning("could not register command menus error=%s", exc)
+        await register_private_commands(self.app.bot)
+        await register_staff_commands(self.app.bot, self.desk.staff_chat.id)
 
     async def stop(self) -> None:
         """Finishes in-flight updates and sends, then closes the database."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from bot.fakebot.constants import MAX_CALLBACK_ANSWER_TEXT
+from bot.fakebot.constants import CALLBACK_MESSAGE_WINDOW, MAX_CALLBACK_ANSWER_TEXT
 from bot.fakebot.params import Args
 from bot.fakebot.records import (
     CallbackQuery,
@@ -34,6 +34,7 @@ class CallbacksMixin(WorldMixin):
         presser = self._user(user)
         chat = self._driver_chat(presser.id if chat_id is None else chat_id)
         self._require_presence(chat, presser)
+        self._human_acts()
         stored = self._messages.get((chat.id, message_id))
         if stored is None or stored.deleted or not stored.from_bot:
             raise DriverError(f"no bot message {message_id} in chat {chat.id}")
@@ -47,10 +48,14 @@ class CallbacksMixin(WorldMixin):
         query_id = str(next(self._ids) * 7919 + 4000000000000000000)
         self._callbacks[query_id] = CallbackQuery(query_id, self.now())
         instance = hashlib.sha1(f"{chat.id}".encode()).hexdigest()[:16]
+        message = dict(stored.data)
+        if self.now() - stored.data["date"] > CALLBACK_MESSAGE_WINDOW:
+            # Telegram no longer hands out an old message: InaccessibleMessage, date 0.
+            message = {"chat": stored.data["chat"], "message_id": message_id, "date": 0}
         query = {
             "id": query_id,
             "from": presser.to_dict(),
-            "message": dict(stored.data),
+            "message": message,
             "chat_instance": str(int(instance, 16) % (10**19)),
             "data": callback_data,
         }

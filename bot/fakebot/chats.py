@@ -195,3 +195,20 @@ class ChatsMixin(FakeTelegramState):
         }
         update_id = self._enqueue("my_chat_member", payload)
         return DrivenUpdate("my_chat_member", payload, update_id, chat.id)
+
+    def _chat_member(
+        self, chat: FakeChat, actor: FakeUser, member: FakeUser, old: str, new: str
+    ) -> DrivenUpdate:
+        """Another member's status changed: ``chat_member``, which Telegram sends only to an
+        administrator bot that listed it in allowed_updates."""
+        payload = {
+            "chat": chat.to_dict(self.users),
+            "from": actor.to_dict(),
+            "date": int(self.now()),
+            "old_chat_member": self._member_dict(chat, member, old),
+            "new_chat_member": self._member_dict(chat, member, new),
+        }
+        update_id = None
+        if chat.members.get(self.bot.id) in ("creator", "administrator"):
+            update_id = self._enqueue("chat_member", payload)
+        return DrivenUpdate("chat_member", payload, update_id, chat.id)

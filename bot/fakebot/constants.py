@@ -13,7 +13,12 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_MEDIA_GROUP = 10
 MAX_COMMANDS = 100
+MAX_COPY_TEXT = 256
+MAX_SECRET_TOKEN = 256
 MESSAGE_DELETE_WINDOW = 48 * 3600
+# A callback on a message older than this carries an InaccessibleMessage (date 0): the
+# Bot API server no longer has the message (approximation of its cache lifetime).
+CALLBACK_MESSAGE_WINDOW = 48 * 3600
 
 DEFAULT_ALLOWED_UPDATES = frozenset(
     {

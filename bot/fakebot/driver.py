@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from bot.fakebot.constants import COMMAND_RE
+from collections.abc import Sequence
+
+from bot.fakebot.constants import MAX_MEDIA_GROUP
+from bot.fakebot.entities import auto_entities
 from bot.fakebot.files import FAKE_JPEG, FilesMixin
-from bot.fakebot.html import utf16_len
 from bot.fakebot.records import JSON, DrivenUpdate, DriverError, FakeUser
 from bot.fakebot.state import without_reply
 from bot.fakebot.world import WorldMixin
@@ -24,11 +26,11 @@ class DriverMixin(WorldMixin, FilesMixin):
         *,
         entities: list[JSON] | None = None,
     ) -> DrivenUpdate:
-        """The user sends ``text`` (chat_id None = private chat). Commands get a
-        bot_command entity, like Telegram clients produce."""
+        """The user sends ``text`` (chat_id None = private chat). Telegram's server adds the
+        automatic entities (bot_command, url, mention, hashtag, email...) as it does."""
         if not text:
             raise DriverError("Telegram clients cannot send an empty message")
-        found = list(entities or []) + _command_entities(text)
+        found = _merge(list(entities or []), auto_entities(text))
         content: JSON = {"text": text}
         if found:
             content["entities"] = sorted(found, key=lambda e: (e["offset"], -e["length"]))
@@ -69,45 +71,6 @@ class DriverMixin(WorldMixin, FilesMixin):
         data: JSON = {"document": self._file_dict(record)}
         self._add_caption(data, caption)
         return self._user_message(user, chat_id, data, reply_to_message_id)
-
-    def send_album(
-        self,
-        user: FakeUser | int,
-        chat_id: int | None = None,
-        count: int = 10,
-        *,
-        kind: str = "photo",
-        caption: str | None = None,
-        file_names: list[str] | None = None,
-        mime_type: str = "application/pdf",
-        reply_to_message_id: int | None = None,
-    ) -> list[DrivenUpdate]:
-        """The user sends ``count`` photos (or documents) at once: one message each, sharing a
-        ``media_group_id``, the caption on the first, as Telegram delivers an album (2–10 items;
-        documents cannot be mixed with photos). ``file_names`` names the documents."""
-        if not 2 <= count <= 10:
-            raise DriverError("an album has 2 to 10 items")
-        if kind not in ("photo", "document"):
-            raise DriverError("this driver sends albums of photos or of documents")
-        names = file_names or [f"bukti-{index + 1}.pdf" for index in range(count)]
-        if kind == "document" and len(names) != count:
-            raise DriverError("one file name per document")
-        group_id = str(13500000000000000 + next(self._ids))
-        updates = []
-        for index in range(count):
-            data: JSON
-            if kind == "photo":
-                content = FAKE_JPEG + index.to_bytes(2, "big")  # distinct files
-                data = {"photo": self._make_photo_sizes(content, 1280, 960)}
-            else:
-                record = self._new_file("document", b"%PDF-1.4 album " + str(index).encode(),
-                                        file_name=names[index], mime_type=mime_type)
-                data = {"document": self._file_dict(record)}
-            data["media_group_id"] = group_id
-            if index == 0:
-                self._add_caption(data, caption)
-            updates.append(self._user_message(user, chat_id, data, reply_to_message_id))
-        return updates
 
     def send_contact(
         self,
@@ -166,6 +129,98 @@ class DriverMixin(WorldMixin, FilesMixin):
         location = {"latitude": latitude, "longitude": longitude}
         return self._user_message(user, chat_id, {"location": location}, None)
 
+    def send_album(
+        self,
+        user: FakeUser | int,
+        chat_id: int | None = None,
+        *,
+        photos: int = 0,
+        documents: Sequence[tuple[str, str]] = (),
+        caption: str | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> list[DrivenUpdate]:
+        """The user sends an album: 2-10 photos, or 2-10 documents ((file_name, mime_type)
+        pairs), as separate messages sharing one ``media_group_id``, the caption on the first,
+        each its own update, as Telegram delivers them. Apps don't mix documents with photos."""
+        count = photos + len(documents)
+        if photos and documents:
+            raise DriverError("an album holds photos or documents, not both")
+        if not 2 <= count <= MAX_MEDIA_GROUP:
+            raise DriverError(f"an album holds 2 to {MAX_MEDIA_GROUP} items, not {count}")
+        group_id = str(14000000000000000 + next(self._ids))
+        contents: list[JSON] = []
+        for index in range(photos):
+            image = FAKE_JPEG + index.to_bytes(2, "big")  # distinct files, as a real album's are
+            contents.append({"photo": self._make_photo_sizes(image, 1280, 960)})
+        for file_name, mime_type in documents:
+            record = self._new_file("document", b"%PDF-1.4 fake\n", file_name=file_name,
+                                    mime_type=mime_type)
+            contents.append({"document": self._file_dict(record)})
+        updates = []
+        for index, content in enumerate(contents):
+            content["media_group_id"] = group_id
+            if index == 0:
+                self._add_caption(content, caption)
+            # One album is one human action: its messages arrive together.
+            updates.append(
+                self._user_message(user, chat_id, content, reply_to_message_id, paced=index == 0)
+            )
+        return updates
+
+    def react(
+        self,
+        user: FakeUser | int,
+        chat_id: int | None,
+        message_id: int,
+        emoji: str | None = "👍",
+    ) -> DrivenUpdate:
+        """The user sets (or, with ``emoji=None``, removes) a reaction on a message.
+
+        Telegram sends ``message_reaction`` only to a bot that asked for it in allowed_updates,
+        and in groups only to an administrator bot; reactions are never messages."""
+        sender = self._user(user)
+        chat = self._driver_chat(sender.id if chat_id is None else chat_id)
+        self._require_presence(chat, sender)
+        self._human_acts()
+        stored = self._messages.get((chat.id, message_id))
+        if stored is None or stored.deleted or stored.service:
+            raise DriverError(f"no message {message_id} in chat {chat.id} to react to")
+        key = (chat.id, message_id, sender.id)
+        old = self._reactions.get(key, [])
+        new = [{"type": "emoji", "emoji": emoji}] if emoji else []
+        if new:
+            self._reactions[key] = new
+        else:
+            self._reactions.pop(key, None)
+        payload: JSON = {
+            "chat": chat.to_dict(self.users),
+            "message_id": message_id,
+            "user": sender.to_dict(),
+            "date": int(self.now()),
+            "old_reaction": old,
+            "new_reaction": new,
+        }
+        update_id = None
+        if chat.type == "private" or chat.members.get(self.bot.id) in ("creator", "administrator"):
+            update_id = self._enqueue("message_reaction", payload)
+        return DrivenUpdate("message_reaction", payload, update_id, chat.id, message_id)
+
+    def join_group(self, user: FakeUser | int, chat_id: int) -> list[DrivenUpdate]:
+        """A user joins a group by link: the ``new_chat_members`` service message, and a
+        ``chat_member`` update (only for an administrator bot that asked for it)."""
+        joiner = self._user(user)
+        chat = self._driver_chat(chat_id)
+        if chat.type not in ("group", "supergroup"):
+            raise DriverError(f"chat {chat_id} is not a group")
+        old = chat.members.get(joiner.id, "left")
+        if old in ("creator", "administrator", "member", "restricted"):
+            raise DriverError(f"user {joiner.id} is already in chat {chat_id}")
+        chat.members[joiner.id] = "member"
+        updates = [self._chat_member(chat, joiner, joiner, old, "member")]
+        service = self._new_message(chat, joiner, {"new_chat_members": [joiner.to_dict()]})
+        updates.append(self._deliver_message(chat, service, "message", service=True))
+        return updates
+
     def edit_text(
         self, user: FakeUser | int, chat_id: int | None, message_id: int, text: str
     ) -> DrivenUpdate:
@@ -179,7 +234,7 @@ class DriverMixin(WorldMixin, FilesMixin):
             raise DriverError("only text messages can be edited by this driver")
         stored.data["text"] = text
         stored.data.pop("entities", None)
-        found = _command_entities(text)
+        found = auto_entities(text)
         if found:
             stored.data["entities"] = found
         stored.data["edit_date"] = int(self.now())
@@ -201,10 +256,18 @@ class DriverMixin(WorldMixin, FilesMixin):
         chat_id: int | None,
         content: JSON,
         reply_to_message_id: int | None,
+        *,
+        paced: bool = True,
     ) -> DrivenUpdate:
         sender = self._user(user)
         chat = self._driver_chat(sender.id if chat_id is None else chat_id)
         self._require_presence(chat, sender)
+        if paced:
+            self._human_acts()
+        if sender.is_bot:
+            if chat.type == "private":
+                raise DriverError("bots can't write to other bots")
+            chat.last_bot_poster = sender.id  # another bot posting in a group
         if chat.type == "private":
             if sender.blocked:
                 self.unblock_bot(sender)  # writing to a blocked bot means unblocking it
@@ -220,16 +283,16 @@ class DriverMixin(WorldMixin, FilesMixin):
     def _add_caption(self, data: JSON, caption: str | None) -> None:
         if caption:
             data["caption"] = caption
-            found = _command_entities(caption)
+            found = auto_entities(caption)
             if found:
                 data["caption_entities"] = found
 
 
-def _command_entities(text: str) -> list[JSON]:
-    entities = []
-    for match in COMMAND_RE.finditer(text):
-        offset = utf16_len(text[: match.start()])
-        entities.append(
-            {"type": "bot_command", "offset": offset, "length": utf16_len(match.group(0))}
-        )
-    return entities
+def _merge(explicit: list[JSON], automatic: list[JSON]) -> list[JSON]:
+    """Explicit (client-side) entities plus the automatic ones that don't overlap them."""
+    spans = [(e["offset"], e["offset"] + e["length"]) for e in explicit]
+    merged = explicit + [
+        e for e in automatic
+        if not any(e["offset"] < end and start < e["offset"] + e["length"] for start, end in spans)
+    ]
+    return sorted(merged, key=lambda e: (e["offset"], -e["length"]))

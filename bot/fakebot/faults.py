@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections import deque
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -37,6 +36,7 @@ class FaultsMixin(WorldMixin):
         retry_after: int = 5,
         status: int = 500,
         text: str | None = None,
+        after: int = 0,
     ) -> Fault:
         """Makes matching requests fail.
 
@@ -46,7 +46,8 @@ class FaultsMixin(WorldMixin):
         client times out), "blocked" (403 bot was blocked), "forbidden" (403 with ``text``),
         "bad_request" (400 with ``text``), "migrate" (the group really migrates; 400 with
         migrate_to_chat_id). ``times=None`` = forever. Matching is by method name
-        (case-insensitive) and/or chat_id.
+        (case-insensitive) and/or chat_id; ``after=n`` lets the first n matching calls through
+        (e.g. to fail the second part of a long message).
         """
         kinds = {
             "flood", "server", "network", "network_after", "timeout", "blocked", "forbidden",
@@ -58,7 +59,7 @@ class FaultsMixin(WorldMixin):
             chat = self.chats.get(int(chat_id))
             if chat is None or chat.type != "group":
                 raise DriverError("migrate faults need a basic group chat_id")
-        fault = Fault(error, method, chat_id, times, retry_after, status, text)
+        fault = Fault(error, method, chat_id, times, retry_after, status, text, after=after)
         self.faults.append(fault)
         return fault
 
@@ -91,6 +92,9 @@ class FaultsMixin(WorldMixin):
             if fault.exhausted or not self._fault_matches(fault, method, params):
                 continue
             if fault.kind == "migrate" and not self._is_basic_group(params.get("chat_id")):
+                continue
+            if fault.passed < fault.after:
+                fault.passed += 1
                 continue
             fault.hits += 1
             if fault.kind == "flood":
@@ -135,7 +139,7 @@ class FaultsMixin(WorldMixin):
     def _check_flood(self, method: str, chat: FakeChat, count: int = 1) -> None:
         if self.flood_limits is None or method.lower() not in SEND_METHODS:
             return
-        now = time.monotonic()
+        now = self.now()  # Telegram's clock: advance_time() lets a window pass
         limits = self.flood_limits
         chat_limit = limits.private_chat if chat.type == "private" else limits.group_chat
         buckets: list[tuple[Any, tuple[int, float]]] = [
@@ -148,6 +152,7 @@ class FaultsMixin(WorldMixin):
                 log.popleft()
             if len(log) + count > maximum:
                 retry = max(1, math.ceil(log[0] + window - now)) if log else 1
+                self.flood_refusals.append((method, chat.id))
                 raise ApiError(
                     429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
                 )

@@ -11,10 +11,11 @@ from bot.fakebot.constants import (
     INLINE_ACTIONS,
     MAX_CALLBACK_DATA_BYTES,
     MAX_CAPTION_LENGTH,
+    MAX_COPY_TEXT,
     MAX_INLINE_BUTTONS,
     MAX_TEXT_LENGTH,
 )
-from bot.fakebot.html import FormattedText, utf16_len
+from bot.fakebot.html import FormattedText
 from bot.fakebot.records import JSON, UploadedFile, bad_request
 
 
@@ -142,11 +143,15 @@ def check_markup_content(markup: JSON | None) -> None:
         url = button.get("url")
         if url is not None and not _plausible_url(url):
             raise bad_request("BUTTON_URL_INVALID")
+        copy = button.get("copy_text")
+        if copy is not None and not 1 <= len(copy["text"]) <= MAX_COPY_TEXT:
+            raise bad_request("BUTTON_COPY_TEXT_INVALID")  # approximation of the wording
 
 
 def check_length(formatted: FormattedText, *, caption: bool) -> None:
-    """Telegram's text and caption limits, counted in UTF-16 code units."""
-    length = utf16_len(formatted.text)
+    """Telegram's text and caption limits, counted as the server does: in Unicode code points
+    of the text after entity parsing (tags and markup don't count; an emoji is one)."""
+    length = len(formatted.text)
     if caption and length > MAX_CAPTION_LENGTH:
         raise bad_request("message caption is too long")
     if not caption and length > MAX_TEXT_LENGTH:
@@ -188,6 +193,17 @@ def _inline_button(button: Any) -> JSON:
             if not value:
                 continue
             result[action] = str(value)
+            return result
+        if action == "copy_text" and action in button:
+            if not isinstance(value, dict):
+                raise bad_request(
+                    'can\'t parse inline keyboard button: Field "copy_text" must be of type Object'
+                )
+            if not isinstance(value.get("text"), str):
+                raise bad_request(
+                    'can\'t parse inline keyboard button: Field "text" must be of type String'
+                )
+            result[action] = {"text": value["text"]}
             return result
         if action in button:
             result[action] = value

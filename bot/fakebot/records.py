@@ -95,6 +95,8 @@ class FakeChat:
     migrated_to: int | None = None
     migrated_from: int | None = None
     next_message_id: int = 1
+    # The last bot that posted here (privacy mode: general commands go to that bot only).
+    last_bot_poster: int | None = None
 
     def to_dict(self, users: Mapping[int, FakeUser]) -> JSON:
         if self.type == "private":
@@ -207,7 +209,9 @@ class Fault:
     status: int = 500
     text: str | None = None
     hits: int = 0
-    until: float | None = None  # flood: Telegram refuses matching calls until then
+    until: float | None = None
+    after: int = 0  # matching calls let through before the fault starts
+    passed: int = 0  # flood: Telegram refuses matching calls until then
 
     @property
     def exhausted(self) -> bool:

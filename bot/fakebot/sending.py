@@ -69,6 +69,8 @@ class SendingMixin(FaultsMixin, FilesMixin):
             data["sender_chat"] = chat.to_dict(self.users)
         if reply is not None:
             data["reply_to_message"] = without_reply(reply.data)
+        if chat.type in ("group", "supergroup"):
+            chat.last_bot_poster = self.bot.id
         if media_group_id:
             data["media_group_id"] = media_group_id
         if protect:

@@ -44,6 +44,7 @@ class FakeTelegramState:
         strict_html_ampersand: bool = False,
         flood_limits: FloodLimits | None = None,
         callback_query_ttl: float = 15.0,
+        human_pace: float = 0.0,
     ) -> None:
         if bot_id is None:
             prefix = (token or "").split(":", 1)[0]
@@ -53,7 +54,11 @@ class FakeTelegramState:
         self.privacy_mode = privacy_mode
         self.strict_html_ampersand = strict_html_ampersand
         self.flood_limits = flood_limits
+        self.flood_refusals: list[tuple[str, int]] = []  # (method, chat_id) refused by the limits
         self.callback_query_ttl = callback_query_ttl
+        # Seconds of Telegram's clock each driven human action takes (typing, tapping): a
+        # test drives far faster than people do, which the flood limits would punish.
+        self.human_pace = human_pace
         self.bot = FakeUser(bot_id, bot_first_name, username=bot_username, is_bot=True)
 
         self.users: dict[int, FakeUser] = {bot_id: self.bot}
@@ -77,6 +82,7 @@ class FakeTelegramState:
         self._ids = itertools.count(1)
         self._callbacks: dict[str, CallbackQuery] = {}
         self._photo_sets: dict[str, list[JSON]] = {}
+        self._reactions: dict[tuple[int, int, int], list[JSON]] = {}
         self._commands: dict[CommandScopeKey, list[tuple[str, str]]] = {}
         self._waiters: list[asyncio.Future[None]] = []
         self._long_poll: object | None = None
@@ -99,6 +105,9 @@ class FakeTelegramState:
     def advance_time(self, seconds: float) -> None:
         """Move Telegram's clock forward (message age rules, callback query expiry)."""
         self._time_offset += seconds
+
+    def _human_acts(self) -> None:
+        self._time_offset += self.human_pace
 
     def _changed(self) -> None:
         # Wake every waiter (long polls, wait_for); each re-checks its own condition.

@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 
-from bot.fakebot.constants import ALL_UPDATE_TYPES, DEFAULT_ALLOWED_UPDATES
+from bot.fakebot.constants import ALL_UPDATE_TYPES, DEFAULT_ALLOWED_UPDATES, MAX_SECRET_TOKEN
 from bot.fakebot.params import Args
 from bot.fakebot.records import JSON, ApiError, Described, bad_request
 from bot.fakebot.state import FakeTelegramState
@@ -101,19 +101,22 @@ class UpdatesMixin(FakeTelegramState):
             if match.group(1) and match.group(1) not in ("80", "88", "443", "8443"):
                 raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
             secret = args.opt("secret_token")
-            if secret is not None and (
-                len(secret) > 256 or not re.fullmatch(r"[A-Za-z0-9_-]+", secret)
-            ):
+            if secret is not None and len(secret) > MAX_SECRET_TOKEN:
+                raise bad_request("secret token is too long")
+            if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", secret):
                 raise bad_request("secret token contains unallowed characters")
         if args.flag("drop_pending_updates"):
             self._drop_pending()
         self._update_allowed(args)
-        if url == self.webhook_url:
+        secret = args.opt("secret_token") if url else None
+        # Like the Bot API server: "already set" only when nothing changes; the same URL with
+        # a new secret token re-sets the webhook and the new secret applies from then on.
+        if url == self.webhook_url and secret == self.webhook_secret_token:
             return Described(True, "Webhook is already set" if url else "Webhook is already deleted")
-        if url:
+        if url and not self.webhook_url:
             self._abort_long_poll("Conflict: terminated by setWebhook request")
         self.webhook_url = url
-        self.webhook_secret_token = args.opt("secret_token") if url else None
+        self.webhook_secret_token = secret
         return Described(True, "Webhook was set" if url else "Webhook was deleted")
 
     def _api_deleteWebhook(self, args: Args) -> Described:

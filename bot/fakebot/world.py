@@ -186,23 +186,34 @@ class WorldMixin(ChatsMixin):
         return DrivenUpdate(kind, data, update_id, chat.id, data["message_id"])
 
     def _bot_sees(self, chat: FakeChat, data: JSON, service: bool) -> bool:
-        """Telegram's delivery rules, including group privacy mode."""
+        """Telegram's delivery rules, including group privacy mode.
+
+        In a group: service messages always reach the bot; other bots' messages never; with
+        privacy mode (and the bot not an administrator) only ``/command@this_bot``, replies
+        to the bot's messages, and general commands (``/command``) while this bot is the last
+        bot that posted in the chat (Telegram's rule for groups with several bots)."""
         if chat.type == "private":
             return True
         status = chat.members.get(self.bot.id, "left")
         if status not in PRESENT_STATUSES:
             # The bot still hears about its own removal via my_chat_member, not messages.
             return False
-        if chat.type == "channel" or service or not self.privacy_mode:
+        if chat.type == "channel" or service:
             return True
-        if status in ("creator", "administrator"):
+        if data.get("from", {}).get("is_bot"):
+            return False  # bots never see other bots' messages, whatever the mode
+        if not self.privacy_mode or status in ("creator", "administrator"):
             return True  # privacy mode does not apply to admins
         reply = data.get("reply_to_message")
         if reply and reply.get("from", {}).get("id") == self.bot.id:
             return True
         text = data.get("text") or data.get("caption") or ""
+        # Approximation: before any bot has posted, a general command reaches every bot.
+        last_was_us = chat.last_bot_poster in (None, self.bot.id)
         for match in COMMAND_RE.finditer(text):
             target = match.group(2)
-            if target is None or target[1:].lower() == (self.bot.username or "").lower():
+            if target is None and last_was_us:
+                return True
+            if target is not None and target[1:].lower() == (self.bot.username or "").lower():
                 return True
         return False

@@ -11,6 +11,7 @@ from bot.domain.privacy import alleges_wrongdoing
 from bot.domain.tickets import Attachment, EventKind, Ticket, TicketEvent
 from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
+from bot.texts import common as common_texts
 from bot.texts import desk as texts
 from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
@@ -66,16 +67,18 @@ class DeskNotifier:
         out: list[OutboxMessage] = []
         kind = event.kind
 
-        def to_citizen(html: str, purpose: str) -> None:
+        def to_citizen(html: str, purpose: str, markup: dict[str, Any] | None = None) -> None:
             if citizen is not None:
-                out.append(text_message(citizen, html, purpose=purpose, ticket_id=ticket.id))
+                out.append(text_message(citizen, html, purpose=purpose, ticket_id=ticket.id,
+                                        reply_markup=markup))
 
         def to_staff(html: str, purpose: str, markup: dict[str, Any] | None = None) -> None:
             out.append(text_message(staff, html, purpose=purpose, ticket_id=ticket.id,
                                     reply_markup=markup))
 
         if kind is EventKind.FILED:
-            to_citizen(texts.filed_for_citizen(ticket, zone), "filed_citizen")
+            to_citizen(texts.filed_for_citizen(ticket, zone), "filed_citizen",
+                       common_texts.receipt_keyboard(ticket.code))
             now = self.clock()
             card = texts.ticket_card(ticket, zone, now=now,
                                      left=describe_time_left(self.calendar, ticket, now),

@@ -226,7 +226,9 @@ class DeadlineWatch:
         async with self.db.transaction() as conn:
             if not await watch_repo.record_digest(conn, day, now):
                 return None
-            await enqueue(conn, text_message(self.staff_chat_id(), html, purpose="morning_digest"))
+            digest = text_message(self.staff_chat_id(), html, purpose="morning_digest")
+            digest.payload["disable_notification"] = True  # a daily summary: no ping for everyone
+            await enqueue(conn, digest)
         return html
 
     async def _open_between(

@@ -37,6 +37,9 @@ STAFF_COMMANDS = (
     ("chatid", "Tampilkan id obrolan ini"),
 )
 
+# Shown only to the staff group's administrators (scope chat_administrators).
+ADMIN_COMMANDS = frozenset({"identitas"})
+
 BUTTON_FILE = "📝 Ajukan Pengaduan"
 BUTTON_STATUS = "🔎 Cek Status Pengaduan"
 BUTTON_PACKAGE = "📦 Cek Status Paket"
@@ -76,7 +79,16 @@ STAFF_HELP = (
     "<b>Perintah staf</b>\n"
     + "\n".join(f"/{name} — {esc(text)}" for name, text in STAFF_COMMANDS)
     + "\n\nBalas (reply) kartu tiket atau pesan bot tentang tiket untuk menjawab pelapor."
+    + "\n\n<b>Bila ada bot lain di grup ini:</b> Telegram meneruskan perintah tanpa nama bot "
+    "(mis. <code>/daftar</code>) hanya ke bot yang terakhir mengirim pesan di grup. Tulis "
+    "perintah dengan nama bot, mis. <code>/daftar@{bot}</code>, atau balas pesan bot ini; "
+    "cara itu selalu sampai."
 )
+
+
+def staff_help(bot_username: str | None) -> str:
+    """The staff help with this bot's own @name in the example."""
+    return STAFF_HELP.replace("{bot}", esc(bot_username or "nama_bot"))
 
 
 def chat_id_answer(chat_id: int, title: str | None) -> str:
@@ -210,3 +222,41 @@ def person_label(user_ids: tuple[int, ...], ticket_count: int) -> str:
     if ticket_count:
         parts.append(f"{ticket_count} pengaduan tanpa akun Telegram")
     return " dan ".join(parts) if parts else "orang ini"
+
+
+# --- issue #12: deep link and copy button of the receipt, the staff chat's move ----------------
+
+# The receipt's buttons. The deep link's "{bot}" is filled in with the bot's @name when the
+# outbox sends the receipt (the name is Telegram's, known only to the running bot).
+BUTTON_COPY_CODE = "📋 Salin kode"
+BUTTON_OPEN_STATUS = "🔎 Lihat status"
+DEEP_LINK_BOT = "{bot}"
+STATUS_START_PREFIX = "status_"
+
+
+def status_deep_link(code: str, bot_username: str = DEEP_LINK_BOT) -> str:
+    """``https://t.me/<bot>?start=status_ADU-…``: opens the chat with /start and this payload."""
+    return f"https://t.me/{bot_username}?start={STATUS_START_PREFIX}{code}"
+
+
+def receipt_keyboard(code: str) -> dict[str, object]:
+    """Bot API InlineKeyboardMarkup of the receipt: copy the code, open the ticket's status."""
+    return {
+        "inline_keyboard": [[
+            {"text": BUTTON_COPY_CODE, "copy_text": {"text": code}},
+            {"text": BUTTON_OPEN_STATUS, "url": status_deep_link(code)},
+        ]]
+    }
+
+
+def staff_chat_moved(new_chat_id: int, open_count: int) -> str:
+    cards = (
+        f"Kartu {open_count} pengaduan terbuka dikirim ulang di bawah ini; balas kartu-kartu itu "
+        "untuk menjawab pelapor (kartu lama di grup sebelumnya tidak dapat dibalas dari sini)."
+        if open_count else "Tidak ada pengaduan terbuka saat ini."
+    )
+    return (
+        "ℹ️ Grup staf ini sekarang <b>supergrup</b> dengan id baru "
+        f"<code>{new_chat_id}</code>. Bot sudah memakai id baru ini; minta petugas TI memperbarui "
+        "<code>[telegram] staff_chat_id</code> di berkas konfigurasi.\n\n" + cards
+    )
