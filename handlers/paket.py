@@ -11,38 +11,38 @@ also shows packages that are not public). Like ``handlers.staff``, these are reg
 a chat filter and check ``in_staff_chat`` when they run; a private chat gets ``STAFF_ONLY``.
 
 Everything about packages goes through :class:`bot.services.packages.PackageService`; texts come from
-:mod:`bot.texts.paket`.
+:mod:`bot.texts.paket`. A command that fails with a domain error (:class:`PackageError`) is answered
+in one place, :func:`answers_package_errors`, with the wording of :func:`bot.texts.paket.error_reply`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
-from bot.domain.spse import StateValues, is_backwards, read_stage, state_from_spse
-from bot.services.packages import (
-    AmbiguousStage,
+from bot.domain.packages import (
     Outcome,
     Package,
     PackageError,
     PackageNotFound,
     SpseStage,
     Stage,
+    StageAmbiguous,
     StageChoice,
+    StageEmpty,
     StageState,
     parse_code,
     parse_stage,
-    render_info,
-    render_list,
-    render_status,
 )
+from bot.domain.spse import StateValues, is_backwards, read_stage, state_from_spse
 from bot.services.spse import SpseUnavailable
 from bot.texts import common as common_texts
 from bot.texts import paket as texts
@@ -81,6 +81,28 @@ PENDING_CONFIRM = "paket_tahap_confirm"
 _YES = {"ya", "y", "yes", "publik", "tampil", "tampilkan", "buka", "1", "on"}
 _NO = {"tidak", "t", "no", "n", "tdk", "sembunyi", "sembunyikan", "privat", "tutup", "0", "off"}
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def answers_package_errors(
+    callback: Callable[Concatenate[Update, Context, _P], Awaitable[_R]],
+) -> Callable[Concatenate[Update, Context, _P], Coroutine[Any, Any, _R | None]]:
+    """The one place a domain error becomes a reply: the wrapped handler just raises.
+
+    A citizen (private chat) who named an unknown package also learns what a code looks like;
+    the wrapped coroutine then returns None.
+    """
+
+    @functools.wraps(callback)
+    async def answering(update: Update, context: Context, *args: _P.args, **kwargs: _P.kwargs) -> _R | None:
+        try:
+            return await callback(update, context, *args, **kwargs)
+        except PackageError as error:
+            await reply_html(update, context, texts.error_reply(error, citizen=in_private_chat(update)))
+            return None
+
+    return answering
 
 
 # --- reading: status views ----------------------------------------------------------------------
@@ -116,7 +138,7 @@ async def show_package(update: Update, context: Context, package: Package, *, st
     desk = context.desk
     service = context.desk.packages
     history = await service.history_of(package)
-    html = render_status(package, history, zone=desk.zone)
+    html = texts.render_status(package, history, zone=desk.zone)
     html += await spse_section(context, package)
     rows: list[list[tuple[str, str]]] = []
     if staff:
@@ -139,6 +161,7 @@ async def spse_section(context: Context, package: Package) -> str:
     return "" if view is None else "\n" + spse_texts.render_section(view, package, zone=context.desk.zone)
 
 
+@answers_package_errors
 async def lookup(update: Update, context: Context, text: str) -> None:
     """Answers a code: one package's status, a list to choose from, or why there is none.
 
@@ -146,12 +169,8 @@ async def lookup(update: Update, context: Context, text: str) -> None:
     stored and shown; SPSE unreachable is said as such, never as "not found".
     """
     staff = in_staff_chat(update, context)
-    try:
-        code = parse_code(text)
-        found = await context.desk.packages.find(code, include_private=staff)
-    except PackageError as exc:
-        await reply_html(update, context, str(exc))
-        return
+    code = parse_code(text)
+    found = await context.desk.packages.find(code, include_private=staff)
     spse = context.desk.spse
     if not found and spse is not None and spse.enabled:
         try:
@@ -166,7 +185,7 @@ async def lookup(update: Update, context: Context, text: str) -> None:
     else:
         shown = found[:MAX_CHOICES]
         buttons = [[(texts.list_button_label(package), cb.PACKAGE_VIEW.build(code=package.code))] for package in shown]
-        await reply_html(update, context, render_list(shown, code), keyboard(buttons))
+        await reply_html(update, context, texts.render_list(shown, code), keyboard(buttons))
 
 
 def _filing_in_progress(context: Context) -> bool:
@@ -255,36 +274,26 @@ async def cancel_question(update: Update, context: Context) -> None:
 
 
 async def _follow(update: Update, context: Context, code: str) -> bool:
-    """Follows ``code`` for the chat and answers; False if the package was not found."""
+    """Follows ``code`` for the chat and answers; a PackageError when it cannot."""
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None
     service = context.desk.packages
-    try:
-        new = await service.follow(code, chat.id, user.id if user else None)
-        package = await service.get(code)
-    except PackageNotFound:
-        await reply_html(update, context, texts.not_found_with_hint(code))
-        return False
-    except PackageError as exc:
-        await reply_html(update, context, str(exc))
-        return False
+    new = await service.follow(code, chat.id, user.id if user else None)
+    package = await service.get(code)
     assert package is not None
     await reply_html(update, context, texts.follow_reply(package, new=new))
     return True
 
 
+@answers_package_errors
 async def follow_command(update: Update, context: Context) -> None:
     """/ikuti KODE (private chats): a kode RUP of several packages lists them to choose."""
     args = command_args(context)
     if not args:
         await reply_html(update, context, texts.FOLLOW_USAGE)
         return
-    try:
-        code = parse_code(" ".join(args))
-        found = await context.desk.packages.find(code)
-    except PackageError as exc:
-        await reply_html(update, context, str(exc))
-        return
+    code = parse_code(" ".join(args))
+    found = await context.desk.packages.find(code)
     if not found:
         await reply_html(update, context, texts.not_found_with_hint(code))
     elif len(found) == 1:
@@ -293,9 +302,10 @@ async def follow_command(update: Update, context: Context) -> None:
         shown = found[:MAX_CHOICES]
         buttons = [[(texts.follow_choice_label(package), cb.PACKAGE_FOLLOW.build(code=package.code))]
                    for package in shown]
-        await reply_html(update, context, render_list(shown, code), keyboard(buttons))
+        await reply_html(update, context, texts.render_list(shown, code), keyboard(buttons))
 
 
+@answers_package_errors
 async def unfollow_command(update: Update, context: Context) -> None:
     """/berhenti_ikuti KODE (private chats); without a code, the list of followed packages."""
     chat = update.effective_chat
@@ -311,11 +321,7 @@ async def unfollow_command(update: Update, context: Context) -> None:
                    for package in followed[:MAX_CHOICES]]
         await reply_html(update, context, texts.followed_list(followed), keyboard(buttons))
         return
-    try:
-        code = parse_code(" ".join(args))
-    except PackageError as exc:
-        await reply_html(update, context, str(exc))
-        return
+    code = parse_code(" ".join(args))
     removed = await service.unfollow(code, chat.id)
     if not removed:
         # Perhaps a kode RUP: stop the followed packages that carry it.
@@ -355,6 +361,7 @@ def _package_button(data: str) -> tuple[str, str]:
     raise ValueError(data)
 
 
+@answers_package_errors
 async def package_button(update: Update, context: Context) -> None:
     """pkt:lihat / pkt:ikut / pkt:stop / pkt:info buttons."""
     query = update.callback_query
@@ -399,7 +406,7 @@ async def _staff_gate(update: Update, context: Context) -> bool:
     return False
 
 
-Reading = StageChoice | AmbiguousStage
+Reading = StageChoice | StageAmbiguous
 
 
 def split_stage(words: Sequence[str]) -> tuple[Reading, int]:
@@ -410,7 +417,7 @@ def split_stage(words: Sequence[str]) -> tuple[Reading, int]:
     lengkap" is stage 5 with a note). A number after the first word ends the stage (except in
     "tahap 5"), and trailing words that name no stage on their own are left to the note even
     when the fuzzy matching swallowed them. With nothing clearer than an ambiguous reading,
-    returns that AmbiguousStage; raises PackageError when no leading words name a stage.
+    returns that StageAmbiguous; raises PackageError when no leading words name a stage.
     """
     limit = _stage_word_limit(words)
     found: tuple[Reading, int] | None = None
@@ -421,7 +428,7 @@ def split_stage(words: Sequence[str]) -> tuple[Reading, int]:
         if isinstance(reading, StageChoice):
             found = (reading, count)
             break
-        if isinstance(reading, AmbiguousStage):
+        if isinstance(reading, StageAmbiguous):
             ambiguous = ambiguous or (reading, count)
         else:
             error = error or reading
@@ -432,9 +439,9 @@ def split_stage(words: Sequence[str]) -> tuple[Reading, int]:
     reading, count = result
     while count > 1 and _names_no_stage(words[count - 1]) and _same(_read(words[:count - 1]), reading):
         count -= 1
-    if isinstance(reading, AmbiguousStage):
+    if isinstance(reading, StageAmbiguous):
         shorter = _read(words[:count])  # so that the question quotes only the stage's words
-        if isinstance(shorter, AmbiguousStage):
+        if isinstance(shorter, StageAmbiguous):
             reading = shorter
     return reading, count
 
@@ -442,19 +449,19 @@ def split_stage(words: Sequence[str]) -> tuple[Reading, int]:
 def _read(words: Sequence[str]) -> Reading | PackageError:
     try:
         return parse_stage(" ".join(words))
-    except PackageError as exc:  # AmbiguousStage included
+    except PackageError as exc:  # StageAmbiguous included
         return exc
 
 
 def _same(one: Reading | PackageError, other: Reading) -> bool:
-    if isinstance(one, AmbiguousStage) and isinstance(other, AmbiguousStage):
+    if isinstance(one, StageAmbiguous) and isinstance(other, StageAmbiguous):
         return one.candidates == other.candidates
     return isinstance(one, StageChoice) and one == other
 
 
 def _names_no_stage(word: str) -> bool:
     reading = _read([word])
-    return isinstance(reading, PackageError) and not isinstance(reading, AmbiguousStage)
+    return isinstance(reading, PackageError) and not isinstance(reading, StageAmbiguous)
 
 
 def _stage_word_limit(words: Sequence[str]) -> int:
@@ -462,7 +469,7 @@ def _stage_word_limit(words: Sequence[str]) -> int:
     for index in range(1, len(words)):
         if words[index].isascii() and words[index].isdigit():
             before = _read(words[:index])
-            if not (isinstance(before, PackageError) and str(before) == texts.STAGE_EMPTY):
+            if not isinstance(before, StageEmpty):
                 return index
     return len(words)
 
@@ -505,12 +512,13 @@ async def _confirmation_question(context: Context, code: str, choice: StageChoic
         if target is not None and (int(after.stage) == 5 or target.stage == 5) and _values(after) != target:
             spse_state = StageState(Stage(target.stage), SpseStage(target.step) if target.step else None,
                                     Outcome(target.outcome) if target.outcome else None)
-            return spse_texts.contradicts_spse(code, spse_state.label, view.stage_text, after.label)
+            return spse_texts.contradicts_spse(code, texts.state_label(spse_state), view.stage_text,
+                                               texts.state_label(after))
     if is_backwards(_values(before), _values(after)):
-        return spse_texts.backwards(code, before.label, after.label)
+        return spse_texts.backwards(code, texts.state_label(before), texts.state_label(after))
     if (after.outcome in (Outcome.COMPLETED, Outcome.FAILED, Outcome.RETENDERED)
             and int(before.stage) < 5 and before.outcome is None):
-        return spse_texts.early_outcome(code, before.label, after.label)
+        return spse_texts.early_outcome(code, texts.state_label(before), texts.state_label(after))
     return None
 
 
@@ -532,6 +540,7 @@ async def _ask_confirmation(update: Update, context: Context, code: str, choice:
             del pending[old]
 
 
+@answers_package_errors
 async def confirm_button(update: Update, context: Context) -> None:
     """pkt:yakin:ya|tidak:KODE — the answer to a /paket_tahap confirmation (the rest waits in chat_data)."""
     query = update.callback_query
@@ -569,21 +578,18 @@ async def _apply_stage(update: Update, context: Context, code: str, choice: Stag
             await _ask_confirmation(update, context, code, choice, note, new_code, question)
             return
     actor = staff_actor(update)
-    try:
-        change = await context.desk.packages.set_stage(
-            code, choice, actor_id=actor.id, actor_name=actor.name or "", note=note or None,
-            idempotency_key=operation_key(update, "paket_tahap"), new_code=new_code,
-            public_note=_public_note(note),
-        )
-    except PackageError as exc:
-        await reply_html(update, context, str(exc))
-        return
-    html = change.reply
+    change = await context.desk.packages.set_stage(
+        code, choice, actor_id=actor.id, actor_name=actor.name or "", note=note or None,
+        idempotency_key=operation_key(update, "paket_tahap"), new_code=new_code,
+        public_note=_public_note(note),
+    )
+    html = texts.stage_change_reply(change)
     if change.after.outcome is Outcome.RETENDERED and not change.new_code:
         html += f"\n{texts.retender_code_hint(change.code)}"
     await reply_html(update, context, html)
 
 
+@answers_package_errors
 async def package_stage_command(update: Update, context: Context) -> None:
     """/paket_tahap KODE TAHAP [catatan]; tender ulang: /paket_tahap KODE tender ulang KODE_BARU."""
     if not await _staff_gate(update, context):
@@ -593,15 +599,11 @@ async def package_stage_command(update: Update, context: Context) -> None:
     if len(words) < 2:
         await reply_html(update, context, texts.STAGE_USAGE)
         return
-    try:
-        code = parse_code(words[0])
-        if await context.desk.packages.get(code, include_private=True) is None:
-            raise PackageNotFound(code)
-        choice, used = split_stage(words[1:])
-    except PackageError as exc:
-        await reply_html(update, context, str(exc))
-        return
-    if isinstance(choice, AmbiguousStage):
+    code = parse_code(words[0])
+    if await context.desk.packages.get(code, include_private=True) is None:
+        raise PackageNotFound(code)
+    choice, used = split_stage(words[1:])
+    if isinstance(choice, StageAmbiguous):
         await _offer_stages(update, context, code, choice, _rest_after(arguments, 1 + used))
         return
     taken = 1 + used
@@ -612,15 +614,15 @@ async def package_stage_command(update: Update, context: Context) -> None:
     await _apply_stage(update, context, code, choice, _rest_after(arguments, taken), new_code)
 
 
-async def _offer_stages(update: Update, context: Context, code: str, exc: AmbiguousStage,
+async def _offer_stages(update: Update, context: Context, code: str, exc: StageAmbiguous,
                         rest: str) -> None:
     """Several stages fit: one button each; the rest of the command waits in chat_data."""
     rows = []
     for candidate in exc.candidates[:MAX_CHOICES]:
         data = cb.PACKAGE_STAGE.build(code=code, choice=candidate.key)
         if len(data.encode()) <= 64:
-            rows.append([(texts.stage_choice_button(candidate.label), data)])
-    sent = await reply_html(update, context, str(exc), keyboard(rows) if rows else None)
+            rows.append([(texts.stage_choice_button(texts.choice_label(candidate)), data)])
+    sent = await reply_html(update, context, texts.describe_error(exc), keyboard(rows) if rows else None)
     if rest and context.chat_data is not None:
         pending: dict[str, Any] = context.chat_data.setdefault(PENDING_STAGE, {})
         pending[str(sent.message_id)] = {"code": code, "rest": rest}
@@ -628,6 +630,7 @@ async def _offer_stages(update: Update, context: Context, code: str, exc: Ambigu
             del pending[old]
 
 
+@answers_package_errors
 async def stage_button(update: Update, context: Context) -> None:
     """pkt:tahap:KODE:KEY — a stage chosen from the candidates of an ambiguous /paket_tahap."""
     query = update.callback_query
@@ -659,27 +662,24 @@ async def stage_button(update: Update, context: Context) -> None:
 
 async def _show_info(update: Update, context: Context, text: str) -> None:
     service = context.desk.packages
-    try:
-        code = parse_code(text)
-        package = await service.get(code, include_private=True)
-        if package is None:
-            found = await service.find(code, include_private=True)
-            if len(found) > 1:
-                shown = found[:MAX_CHOICES]
-                buttons = [[(texts.list_button_label(p), cb.PACKAGE_INFO.build(code=p.code))] for p in shown]
-                await reply_html(update, context, render_list(shown, code), keyboard(buttons))
-                return
-            if not found:
-                raise PackageNotFound(code)
-            package = found[0]
-        history = await service.history(package.code, include_private=True)
-        followers = await service.followers_count(package.code)
-    except PackageError as exc:
-        await reply_html(update, context, str(exc))
-        return
-    await reply_html(update, context, render_info(package, history, followers, zone=context.desk.zone))
+    code = parse_code(text)
+    package = await service.get(code, include_private=True)
+    if package is None:
+        found = await service.find(code, include_private=True)
+        if len(found) > 1:
+            shown = found[:MAX_CHOICES]
+            buttons = [[(texts.list_button_label(p), cb.PACKAGE_INFO.build(code=p.code))] for p in shown]
+            await reply_html(update, context, texts.render_list(shown, code), keyboard(buttons))
+            return
+        if not found:
+            raise PackageNotFound(code)
+        package = found[0]
+    history = await service.history(package.code, include_private=True)
+    followers = await service.followers_count(package.code)
+    await reply_html(update, context, texts.render_info(package, history, followers, zone=context.desk.zone))
 
 
+@answers_package_errors
 async def package_info_command(update: Update, context: Context) -> None:
     """/paket_info KODE — everything, history and followers count included (staff chat)."""
     if not await _staff_gate(update, context):
@@ -691,6 +691,7 @@ async def package_info_command(update: Update, context: Context) -> None:
     await _show_info(update, context, " ".join(args))
 
 
+@answers_package_errors
 async def package_visibility_command(update: Update, context: Context) -> None:
     """/paket_publik KODE ya|tidak [catatan] — shows or hides a package outside staff."""
     if not await _staff_gate(update, context):
@@ -703,14 +704,10 @@ async def package_visibility_command(update: Update, context: Context) -> None:
         return
     public = flag in _YES
     actor = staff_actor(update)
-    try:
-        code = parse_code(words[0])
-        changed = await context.desk.packages.set_public(
-            code, public, actor_id=actor.id, actor_name=actor.name or "", note=_rest_after(arguments, 2),
-        )
-    except PackageError as exc:
-        await reply_html(update, context, str(exc))
-        return
+    code = parse_code(words[0])
+    changed = await context.desk.packages.set_public(
+        code, public, actor_id=actor.id, actor_name=actor.name or "", note=_rest_after(arguments, 2),
+    )
     await reply_html(update, context, texts.visibility_reply(code, public, changed=changed))
 
 

@@ -1,9 +1,9 @@
 """SQL for procurement packages, their kode RUP, stage history and followers.
 
 Functions take either the :class:`Database` (reads) or the connection of an open
-``db.transaction()`` (writes, and reads that must see the transaction's own changes). They
-return rows; :mod:`bot.services.packages` turns them into domain records, so this module imports no
-domain code and the two never import each other in a circle.
+``db.transaction()`` (writes, and reads that must see the transaction's own changes). Most return
+rows; :func:`load_package`, :func:`load_packages`, :func:`row_to_entry` and :func:`state_of_row`
+turn rows into the records of :mod:`bot.domain.packages`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,18 @@ from typing import Any
 
 import aiosqlite
 
-from storage.db import Database, placeholders, to_db_time
+from bot.domain.packages import (
+    ActorKind,
+    EntryKind,
+    Outcome,
+    Package,
+    SpseStage,
+    Stage,
+    StageEntry,
+    StageState,
+    from_sen,
+)
+from storage.db import Database, from_db_time, placeholders, to_db_time
 
 _SELECT = (
     "SELECT p.id, p.code, p.name, p.work_unit, p.fiscal_year, p.procurement_type,"
@@ -341,3 +352,77 @@ async def delete_demo_packages(conn: aiosqlite.Connection) -> int:
     if guard is not None:
         await _execute(conn, guard[0])
     return await _execute(conn, f"DELETE FROM packages WHERE id IN ({marks})", ids)
+
+
+# --- rows as domain records -------------------------------------------------------------------------
+
+
+def state_of_row(row: Any) -> StageState:
+    return StageState(
+        Stage(row["stage"]),
+        SpseStage(row["spse_stage"]) if row["spse_stage"] else None,
+        Outcome(row["outcome"]) if row["outcome"] else None,
+    )
+
+
+def _time(text: str) -> dt.datetime:
+    moment = from_db_time(text)
+    assert moment is not None
+    return moment
+
+
+def row_to_package(row: Any, rup_codes: Sequence[str]) -> Package:
+    """A row of the package queries above (``_SELECT``) with its kode RUP."""
+    return Package(
+        id=row["id"],
+        code=row["code"],
+        rup_codes=tuple(rup_codes),
+        name=row["name"],
+        work_unit=row["work_unit"],
+        fiscal_year=row["fiscal_year"],
+        procurement_type=row["procurement_type"],
+        selection_method=row["selection_method"],
+        pagu=from_sen(row["pagu_sen"]),
+        hps=from_sen(row["hps_sen"]),
+        pokmil=row["pokmil"],
+        winner=row["winner"],
+        contract_value=from_sen(row["contract_sen"]),
+        state=state_of_row(row),
+        public=bool(row["is_public"]),
+        retender_of=row["retender_of_code"],
+        retendered_as=row["retendered_as_code"],
+        retender_of_public=bool(row["retender_of_public"]),
+        retendered_as_public=bool(row["retendered_as_public"]),
+        created_at=_time(row["created_at"]),
+        updated_at=_time(row["updated_at"]),
+    )
+
+
+def row_to_entry(row: Any) -> StageEntry:
+    return StageEntry(
+        id=row["id"],
+        at=_time(row["at"]),
+        kind=EntryKind(row["kind"]),
+        state=state_of_row(row),
+        actor_kind=ActorKind(row["actor_kind"]),
+        actor_id=row["actor_id"],
+        actor_name=row["actor_name"],
+        note=row["note"],
+        document=row["document"],
+        source=row["source"],
+    )
+
+
+async def load_packages(conn: Connection, rows: Sequence[Any]) -> list[Package]:
+    """Packages of rows already read, with their kode RUP (one more query for all of them)."""
+    rups = await rup_codes_of(conn, [row["id"] for row in rows])
+    return [row_to_package(row, rups.get(row["id"], ())) for row in rows]
+
+
+async def load_package(conn: Connection, code: str) -> Package | None:
+    row = await package_by_code(conn, code)
+    return None if row is None else (await load_packages(conn, [row]))[0]
+
+
+async def history(conn: Connection, package_id: int) -> list[StageEntry]:
+    return [row_to_entry(row) for row in await history_rows(conn, package_id)]

@@ -241,11 +241,7 @@ SQL_CALLS = frozenset({
     "fetchall", "fetchone", "fetchmany", "fetchval", "write_together",
 })
 # Modules outside storage/ allowed to hold SQL for now, each with its reason. Keep it short; empty it.
-SQL_EXEMPT: dict[str, str] = {
-    # The SPSE work is changing this service, storage/packages.py, handlers/paket.py and bot/texts/paket.py
-    # on another branch right now; whatever SQL it still holds when that lands moves to storage/packages.py.
-    "bot.services.packages": "SPSE work in flight",
-}
+SQL_EXEMPT: dict[str, str] = {}
 
 
 def _string_of(node: ast.AST) -> str | None:

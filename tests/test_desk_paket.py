@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.packages import Outcome, PackageError, SpseStage, Stage
 from bot.fakebot import SentMessage
 from bot.services.package_csv import import_csv, import_demo
-from bot.services.packages import Outcome, PackageError, PackageService, SpseStage, Stage
+from bot.services.packages import PackageService
 from bot.texts import common as common_texts
 from tests.conftest import WITA, Bench
 
@@ -336,7 +337,7 @@ async def test_paket_command_mid_filing_is_answered(demo: Bench) -> None:
 
 
 def test_split_stage_reads_the_longest_stage() -> None:
-    from bot.services.packages import AmbiguousStage, StageChoice
+    from bot.domain.packages import StageAmbiguous, StageChoice
     from handlers.paket import split_stage
 
     def split(text: str) -> tuple[object, int]:
@@ -350,7 +351,7 @@ def test_split_stage_reads_the_longest_stage() -> None:
     assert split("tender ulang 12345") == (StageChoice.of_outcome(Outcome.RETENDERED), 2)
     assert split("masa sanggah") == (StageChoice.of_spse(SpseStage.MASA_SANGGAH), 2)
     choice, used = split("dokumen sudah diunggah")
-    assert isinstance(choice, AmbiguousStage) and used == 1 and choice.text == "dokumen"
+    assert isinstance(choice, StageAmbiguous) and used == 1 and choice.text == "dokumen"
     assert split("tahap 5 catatan") == (StageChoice.of_stage(5), 2)
     with pytest.raises(PackageError):
         split("zzz 5")

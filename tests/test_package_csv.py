@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.package_csv import COLUMNS, export_csv, import_csv, import_csv_data, import_demo, parse_file
-from bot.services.packages import Outcome, PackageService, SpseStage, Stage, StageState, parse_stage
+from bot.domain.package_csv import COLUMNS, parse_file
+from bot.domain.packages import Outcome, SpseStage, Stage, StageState, parse_stage
+from bot.services.package_csv import export_csv, import_csv, import_csv_data, import_demo
+from bot.services.packages import PackageService
+from bot.texts.paket import render_import_report
 from storage.db import Database
 
 
@@ -109,7 +112,7 @@ async def test_invalid_file_imports_nothing_and_lists_every_bad_line(db: Databas
     assert len(by_line[11]) == 3
     assert await count(db, "packages") == 0
     assert await count(db, "package_stages") == 0
-    rendered = report.render()
+    rendered = render_import_report(report)
     assert "tidak ada data yang diubah" in rendered
     assert "Baris 11" in rendered
 

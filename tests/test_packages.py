@@ -10,24 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.package_csv import import_csv_data
-from bot.services.packages import (
-    AmbiguousStage,
+from bot.domain.packages import (
     Outcome,
     PackageError,
     PackageNotFound,
-    PackageService,
     SpseStage,
     Stage,
+    StageAmbiguous,
     StageChoice,
     StageState,
     parse_code,
     parse_rupiah,
     parse_stage,
-    render_info,
-    render_list,
-    render_status,
 )
+from bot.services.package_csv import import_csv_data
+from bot.services.packages import PackageService
+from bot.texts import paket as texts
+from bot.texts.paket import render_info, render_list, render_status
 from storage.db import Database
 
 HEADER = ("kode,kode_rup,nama_paket,satuan_kerja,tahun_anggaran,jenis_pengadaan,metode_pemilihan,"
@@ -149,7 +148,7 @@ def test_parse_stage_forgives_small_typos(text: str, expected: StageChoice) -> N
     ("penawaran", {SpseStage.UPLOAD_PENAWARAN, SpseStage.PEMBUKAAN_PENAWARAN}),
 ])
 def test_parse_stage_ambiguous_offers_candidates(text: str, expected: set[SpseStage]) -> None:
-    with pytest.raises(AmbiguousStage) as error:
+    with pytest.raises(StageAmbiguous) as error:
         parse_stage(text)
     spse = {candidate.spse for candidate in error.value.candidates}
     assert expected <= spse
@@ -157,7 +156,7 @@ def test_parse_stage_ambiguous_offers_candidates(text: str, expected: set[SpseSt
 
 
 def test_parse_stage_ambiguous_between_stage_and_spse() -> None:
-    with pytest.raises(AmbiguousStage) as error:
+    with pytest.raises(StageAmbiguous) as error:
         parse_stage("dokumen")
     candidates = error.value.candidates
     assert StageChoice.of_stage(3) in candidates
@@ -168,7 +167,7 @@ def test_parse_stage_ambiguous_between_stage_and_spse() -> None:
 def test_parse_stage_unknown_is_a_value_error_in_indonesian(text: str) -> None:
     with pytest.raises(ValueError) as error:
         parse_stage(text)
-    assert not isinstance(error.value, AmbiguousStage)
+    assert not isinstance(error.value, StageAmbiguous)
     assert "ahap" in str(error.value)  # "Tahap …" / "tahap …"
 
 
@@ -302,7 +301,7 @@ async def test_stage_change_notifies_each_follower_once(db: Database, service: P
     same = await service.set_stage("10144220000", parse_stage("5"), actor_id=7, actor_name="Sari",
                                    idempotency_key="upd-2")
     assert not same.changed and same.notices == 0
-    assert "Tidak ada perubahan" in same.reply
+    assert "Tidak ada perubahan" in texts.stage_change_reply(same)
     assert len(await outbox_rows(db)) == 2
     assert await history_count(db) == before + 1
 

@@ -21,6 +21,7 @@ from bot.fakebot.request import FakeRequest
 from bot.services.package_csv import import_csv
 from bot.services.spse import SpseService
 from bot.texts import common as common_texts
+from bot.texts import paket as paket_texts
 from storage.db import Database
 from tests.conftest import WITA, Bench, make_settings
 from tests.lpse_double import FakePackage, LpseDouble
@@ -341,7 +342,7 @@ async def press(bench: Bench, message: SentMessage, data: str) -> list[SentMessa
 
 async def stage_of(bench: Bench, code: str) -> str:
     package = await bench.desk.packages.get(code, include_private=True)
-    return str(package.state.label)
+    return paket_texts.state_label(package.state)
 
 
 async def add_reviu_package(bench: Bench, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.packages import Outcome, SpseStage
 from bot.domain.spse import (
     STEP_ORDER,
     ScheduleRow,
@@ -27,7 +28,6 @@ from bot.domain.spse import (
     split_name,
     state_from_spse,
 )
-from bot.services.packages import Outcome, SpseStage
 from tests.lpse_double import FakePackage, LpseDouble
 
 DATA = Path(__file__).parent / "data" / "spse"

@@ -36,7 +36,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             report = await import_csv(db, args.file, zone=settings.calendar.zone)
         finally:
             await db.close()
-        print(_plain(report.render(limit=None)))
+        print(_plain(texts.render_import_report(report, limit=None)))
         return EXIT_OK if report.ok else EXIT_FAILED
 
     return asyncio.run(go())

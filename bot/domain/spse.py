@@ -1,9 +1,9 @@
 """SPSE package data as rules: reading SPSE's stage words, cleaning list rows, parsing pages.
 
 Pure functions over text and bytes: no I/O, no Telegram, no storage, no user-facing texts. The
-step and outcome values returned are the string values of :class:`bot.services.packages.SpseStage` and
-:class:`bot.services.packages.Outcome` (the service turns them into those enums), so this module does not
-import the package service and its storage.
+step and outcome values returned are the string values of :class:`bot.domain.packages.SpseStage` and
+:class:`bot.domain.packages.Outcome` (the sync service turns them into those enums). The records the
+sync service reports (:class:`SyncReport`, :class:`SpseView`) are here too, for the texts to render.
 
 What SPSE publishes (SPSE 4.5, ``spse.inaproc.id/{lpse}``):
 
@@ -31,6 +31,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from html.parser import HTMLParser
 
+from bot.domain.packages import StageState
+
 CODE_PATTERN = re.compile(r"^\d{5,20}$")
 # Bounds on what a page may make us hold: a province lists a few thousand packages a year.
 MAX_ROWS_PER_PAGE = 20_000
@@ -53,7 +55,7 @@ class SpseKind(StrEnum):
 
 # --- stage words --------------------------------------------------------------------------------
 
-# SPSE steps in the order SPSE runs them; values are bot.services.packages.SpseStage values.
+# SPSE steps in the order SPSE runs them; values are bot.domain.packages.SpseStage values.
 STEP_ORDER = (
     "pengumuman", "download_dokumen", "pemberian_penjelasan", "upload_penawaran",
     "pembukaan_penawaran", "evaluasi", "pembuktian_kualifikasi", "penetapan_pemenang",
@@ -92,8 +94,8 @@ class StageReading:
     """What a "tahap saat ini" text says: an SPSE step and/or an outcome, or nothing known."""
 
     text: str
-    step: str | None = None  # a bot.services.packages.SpseStage value
-    outcome: str | None = None  # a bot.services.packages.Outcome value
+    step: str | None = None  # a bot.domain.packages.SpseStage value
+    outcome: str | None = None  # a bot.domain.packages.Outcome value
     known: bool = True
 
     @property
@@ -643,3 +645,59 @@ def parse_winner(body: bytes) -> Winner | None:
         if candidates:
             return min(candidates, key=lambda w: w.value if w.value is not None else Decimal("Infinity"))
     return None
+
+
+# --- what the sync service reports (texts render these) -------------------------------------
+
+
+@dataclass(frozen=True)
+class StageNews:
+    """One package whose SPSE position changed in a sync (for the staff's summary)."""
+
+    code: str
+    name: str
+    before: StageState | None
+    after: StageState
+    stage_text: str
+
+
+@dataclass
+class SyncReport:
+    trigger: str
+    started_at: dt.datetime
+    ok: bool = False
+    skipped: bool = False  # another sync was running
+    finished_at: dt.datetime | None = None
+    listed: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stage_changes: list[StageNews] = field(default_factory=list)
+    schedule_changes: int = 0
+    winners: int = 0
+    notices: int = 0
+    requests: int = 0
+    deferred: int = 0  # detail pages left for the next sync (budget)
+    detail_failures: int = 0  # pages refused or missing; the package kept its list data
+    unknown_texts: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        return {"requests": self.requests, "listed": self.listed, "created": self.created,
+                "updated": self.updated, "stage_changes": len(self.stage_changes), "notices": self.notices}
+
+
+@dataclass(frozen=True)
+class SpseView:
+    """What the status view shows of SPSE for one package."""
+
+    kind: SpseKind
+    stage_text: str
+    stage_known: bool
+    agency: str | None
+    labels: tuple[str, ...]
+    retender: bool
+    hps_text: str | None
+    current: ScheduleRow | None
+    following: ScheduleRow | None
+    seen_at: dt.datetime

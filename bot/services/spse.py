@@ -32,7 +32,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,14 +40,18 @@ import aiosqlite
 import httpx
 
 from bot.config import SpseConfig
+from bot.domain.packages import ActorKind, EntryKind, Outcome, Package, SpseStage, Stage, StageState, to_sen
 from bot.domain.spse import (
     Announcement,
     ListedPackage,
     ScheduleRow,
     SpseFormatError,
     SpseKind,
+    SpseView,
+    StageNews,
     StageReading,
     StateValues,
+    SyncReport,
     Winner,
     current_and_next,
     page_says_error,
@@ -59,18 +63,7 @@ from bot.domain.spse import (
     read_stage,
     state_from_spse,
 )
-from bot.services.packages import (
-    ActorKind,
-    EntryKind,
-    Outcome,
-    Package,
-    SpseStage,
-    Stage,
-    StageState,
-    load_package,
-    notify_followers,
-    to_sen,
-)
+from bot.services.packages import notify_followers
 from bot.texts import paket as paket_texts
 from bot.texts import spse as texts
 from bot.texts.format import WITA
@@ -319,60 +312,7 @@ class SpseClient:
         return result
 
 
-# --- results --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageNews:
-    """One package whose SPSE position changed in a sync (for the staff's summary)."""
-
-    code: str
-    name: str
-    before: StageState | None
-    after: StageState
-    stage_text: str
-
-
-@dataclass
-class SyncReport:
-    trigger: str
-    started_at: dt.datetime
-    ok: bool = False
-    skipped: bool = False  # another sync was running
-    finished_at: dt.datetime | None = None
-    listed: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    stage_changes: list[StageNews] = field(default_factory=list)
-    schedule_changes: int = 0
-    winners: int = 0
-    notices: int = 0
-    requests: int = 0
-    deferred: int = 0  # detail pages left for the next sync (budget)
-    detail_failures: int = 0  # pages refused or missing; the package kept its list data
-    unknown_texts: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    def counts(self) -> dict[str, int]:
-        return {"requests": self.requests, "listed": self.listed, "created": self.created,
-                "updated": self.updated, "stage_changes": len(self.stage_changes), "notices": self.notices}
-
-
-@dataclass(frozen=True)
-class SpseView:
-    """What the status view shows of SPSE for one package."""
-
-    kind: SpseKind
-    stage_text: str
-    stage_known: bool
-    agency: str | None
-    labels: tuple[str, ...]
-    retender: bool
-    hps_text: str | None
-    current: ScheduleRow | None
-    following: ScheduleRow | None
-    seen_at: dt.datetime
+# --- cached rows ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -427,11 +367,6 @@ def _state_values(state: StageState) -> StateValues:
 def _to_state(values: StateValues) -> StageState:
     return StageState(Stage(values.stage), SpseStage(values.step) if values.step else None,
                       Outcome(values.outcome) if values.outcome else None)
-
-
-def _state_of_row(row: Any) -> StageState:
-    return StageState(Stage(row["stage"]), SpseStage(row["spse_stage"]) if row["spse_stage"] else None,
-                      Outcome(row["outcome"]) if row["outcome"] else None)
 
 
 def _note_unknown(text: str) -> None:
@@ -761,7 +696,7 @@ class SpseService:
             if not reading.known:
                 _note_unknown(row.stage_text)
             text_changed = spse_row is None or spse_row["stage_text"] != row.stage_text
-            before = _state_of_row(package_row) if package_row is not None else None
+            before = repo.state_of_row(package_row) if package_row is not None else None
             after = before
             if text_changed:
                 target = state_from_spse(reading, _state_values(before) if before is not None else None)
@@ -833,7 +768,7 @@ class SpseService:
             await spse_repo.upsert(conn, package_id, spse_fields, now)
 
             if not result.created and (result.news or result.schedule_changed or result.winner_new):
-                package = await load_package(conn, row.code)
+                package = await repo.load_package(conn, row.code)
                 assert package is not None
                 schedule = details.schedule if details.schedule is not None else old_schedule
                 local_now = now.astimezone(self.zone).replace(tzinfo=None)
@@ -891,7 +826,7 @@ class SpseService:
         packages: list[Package] = []
         for row, details in found:
             await self._apply(row, details, row.fiscal_year or now.year, self.clock())
-            package = await load_package(self.db, row.code)
+            package = await repo.load_package(self.db, row.code)
             if package is not None and package.public:
                 packages.append(package)
         return packages

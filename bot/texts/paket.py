@@ -1,78 +1,35 @@
-"""Texts about procurement packages: stage names, status views, notices, CSV import reports.
+"""Texts about procurement packages: status views, notices, errors, CSV import reports.
 
 Every function returns Telegram HTML unless it says "plain"; anything typed by a person or
-read from a file goes through ``esc``. Domain types are imported for type checking only, so
-:mod:`bot.services.packages` can import this module without a cycle.
+read from a file goes through ``esc``. The errors of :mod:`bot.domain.packages` and
+:mod:`bot.domain.package_csv` are worded in one place, :func:`describe_error`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.domain import package_csv as csv_rules
+from bot.domain import packages as rules
+from bot.domain.package_csv import ImportReport
+from bot.domain.packages import (
+    OUTCOME_NAMES,
+    SPSE_STEP_NAMES,
+    STAGE_NAMES,
+    Package,
+    PackageError,
+    StageChange,
+    StageChoice,
+    StageEntry,
+    StageState,
+)
 from bot.texts.format import WITA, esc, format_rupiah, format_short, format_when, truncate_plain
-
-if TYPE_CHECKING:
-    from bot.services.package_csv import ImportReport
-    from bot.services.packages import Package, StageChange, StageChoice, StageEntry, StageState
 
 # --- names ---------------------------------------------------------------------------------------
 
-# The six steps of "Sistem, Mekanisme dan Prosedur" (SK 188/139/K.Setda/2021).
-STAGE_LABELS: dict[int, str] = {
-    1: "Rencana Umum Pengadaan diumumkan",
-    2: "Formulir persiapan pengadaan diisi",
-    3: "Reviu dokumen persiapan oleh Pokmil dan pengguna",
-    4: "Berita Acara Hasil Reviu ditandatangani",
-    5: "Pemilihan penyedia oleh Pokmil",
-    6: "Hasil pemilihan diterima pengguna",
-}
-
-# The service products of the standard, by the stage that produces them.
-DOC_BA_REVIU = "Berita Acara Reviu Dokumen Persiapan Pemilihan Penyedia"
-DOC_PENGADAAN = "Dokumen Pengadaan Barang dan Jasa"
-DOC_BA_TAHAPAN = "Berita Acara Tahapan Pemilihan Penyedia"
-DOC_BA_HASIL = "Berita Acara Hasil Pemilihan Penyedia"
-STAGE_DOCUMENTS: dict[int, tuple[str, ...]] = {
-    3: (DOC_BA_REVIU,),
-    4: (DOC_BA_REVIU,),
-    5: (DOC_PENGADAAN, DOC_BA_TAHAPAN),
-    6: (DOC_BA_HASIL,),
-}
-
-# SPSE tender steps as SPSE names them on the "tahap tender saat ini" line.
-SPSE_LABELS: dict[str, str] = {
-    "pengumuman": "Pengumuman",
-    "download_dokumen": "Download Dokumen Pemilihan",
-    "pemberian_penjelasan": "Pemberian Penjelasan",
-    "upload_penawaran": "Upload Dokumen Penawaran",
-    "pembukaan_penawaran": "Pembukaan Dokumen Penawaran",
-    "evaluasi": "Evaluasi",
-    "pembuktian_kualifikasi": "Pembuktian Kualifikasi",
-    "penetapan_pemenang": "Penetapan Pemenang",
-    "pengumuman_pemenang": "Pengumuman Pemenang",
-    "masa_sanggah": "Masa Sanggah",
-    "sppbj": "Surat Penunjukan Penyedia",
-    "kontrak": "Penandatanganan Kontrak",
-}
-
-OUTCOME_LABELS: dict[str, str] = {
-    "selesai": "Selesai",
-    "dikembalikan": "Dikembalikan untuk perbaikan",
-    "gagal": "Gagal",
-    "batal": "Batal",
-    "tender_ulang": "Tender ulang",
-}
-# How an outcome is written in a CSV file (and typed); parse_stage reads all of these back.
-OUTCOME_CSV_NAMES: dict[str, str] = {
-    "selesai": "selesai",
-    "dikembalikan": "dikembalikan",
-    "gagal": "gagal",
-    "batal": "batal",
-    "tender_ulang": "tender ulang",
-}
+# The names of stages, outcomes and SPSE steps are the standard's and SPSE's: bot.domain.packages.
 OUTCOME_ICONS: dict[str, str] = {
     "selesai": "🏁",
     "dikembalikan": "↩️",
@@ -121,8 +78,8 @@ def stage_unknown(text: str) -> str:
             "seperti “evaluasi” atau “masa sanggah”.")
 
 
-def stage_ambiguous(text: str, candidates: Sequence[str]) -> str:
-    options = "; ".join(esc(candidate) for candidate in candidates)
+def stage_ambiguous(text: str, candidates: Sequence[StageChoice]) -> str:
+    options = "; ".join(esc(choice_label(candidate)) for candidate in candidates)
     return (f"“{esc(truncate_plain(text, 60))}” bisa berarti beberapa tahap: {options}. "
             "Mohon tulis lebih lengkap atau pilih salah satu.")
 
@@ -174,29 +131,29 @@ def visibility_note(public: bool, note: str | None) -> str:
 
 
 def _stage_line(stage: int) -> str:
-    return f"{stage}. {STAGE_LABELS[stage]}"
+    return f"{stage}. {STAGE_NAMES[stage]}"
 
 
 def state_label(state: StageState) -> str:
     """Plain: '5. Pemilihan penyedia oleh Pokmil — Evaluasi', 'Batal (pada tahap 3. …)'."""
     where = _stage_line(int(state.stage))
     if state.spse is not None:
-        where = f"{where} — {SPSE_LABELS[state.spse]}"
+        where = f"{where} — {SPSE_STEP_NAMES[state.spse]}"
     if state.outcome is None:
         return where
     if state.outcome == "selesai":
-        return OUTCOME_LABELS["selesai"]
-    return f"{OUTCOME_LABELS[state.outcome]} (pada tahap {where})"
+        return OUTCOME_NAMES["selesai"]
+    return f"{OUTCOME_NAMES[state.outcome]} (pada tahap {where})"
 
 
 def choice_label(choice: StageChoice) -> str:
     """Plain: what a parsed stage means, for confirmations and 'did you mean' lists."""
     if choice.outcome is not None:
-        label = OUTCOME_LABELS[choice.outcome]
-        return f"{label} — {SPSE_LABELS[choice.spse]}" if choice.spse else label
+        label = OUTCOME_NAMES[choice.outcome]
+        return f"{label} — {SPSE_STEP_NAMES[choice.spse]}" if choice.spse else label
     assert choice.stage is not None
     if choice.spse is not None:
-        return f"Tahap SPSE {SPSE_LABELS[choice.spse]} (tahap 5)"
+        return f"Tahap SPSE {SPSE_STEP_NAMES[choice.spse]} (tahap 5)"
     return _stage_line(int(choice.stage))
 
 
@@ -226,7 +183,7 @@ def _progress(package: Package, history: Sequence[StageEntry], zone: ZoneInfo) -
     finished = state.outcome == "selesai"
     reached = _reached_dates(history)
     lines: list[str] = []
-    for number, label in STAGE_LABELS.items():
+    for number, label in STAGE_NAMES.items():
         if finished or number < current:
             icon = ICON_DONE
         elif number == current:
@@ -240,7 +197,7 @@ def _progress(package: Package, history: Sequence[StageEntry], zone: ZoneInfo) -
         lines.append(line)
         if number == 5 and current == 5 and state.spse is not None:
             prefix = "Tahap SPSE terakhir" if state.outcome else "Tahap SPSE"
-            lines.append(f"      ↳ {prefix}: <b>{esc(SPSE_LABELS[state.spse])}</b>")
+            lines.append(f"      ↳ {prefix}: <b>{esc(SPSE_STEP_NAMES[state.spse])}</b>")
     return lines
 
 
@@ -552,7 +509,7 @@ def render_import_report(report: ImportReport, *, limit: int | None = REPORT_PRO
         shown = report.problems if limit is None else report.problems[:limit]
         for problem in shown:
             where = f"Baris {problem.line}" if problem.line else "Berkas"
-            lines.append(f"• {where}: {problem.message}")
+            lines.append(f"• {where}: {describe_error(problem.problem)}")
         if len(report.problems) > len(shown):
             lines.append(f"• … dan {len(report.problems) - len(shown)} masalah lain.")
         return "\n".join(lines)
@@ -639,3 +596,110 @@ def stage_choice_button(label: str) -> str:
 def retender_code_hint(code: str) -> str:
     return (f"<i>Bila kode paket tender ulang sudah terbit, catat dengan "
             f"<code>/paket_tahap {esc(code)} tender ulang KODE_BARU</code>.</i>")
+
+
+# --- errors: the one place that words them ----------------------------------------------------------
+
+
+def describe_error(error: PackageError) -> str:
+    """HTML: what went wrong, for the person who asked (chat, terminal after tag stripping, CSV report)."""
+    match error:
+        case rules.CodeEmpty():
+            return CODE_EMPTY
+        case rules.CodeScientific(code=code):
+            return code_scientific(code)
+        case rules.CodeNotDigits(code=code):
+            return code_not_digits(code)
+        case rules.CodeBadLength(code=code, minimum=minimum, maximum=maximum):
+            return code_bad_length(code, minimum, maximum)
+        case rules.StageEmpty():
+            return STAGE_EMPTY
+        case rules.StageBadNumber(number=number):
+            return stage_bad_number(number)
+        case rules.StageUnknown(text=text):
+            return stage_unknown(text)
+        case rules.StageAmbiguous(text=text, candidates=candidates):
+            return stage_ambiguous(text, candidates)
+        case rules.AmountUnreadable(text=text):
+            return amount_unreadable(text)
+        case rules.AmountTooPrecise(text=text):
+            return amount_too_precise(text)
+        case rules.PackageNotFound(code=code):
+            return not_found(code)
+        case rules.TooManyFollows(limit=limit):
+            return too_many_follows(limit)
+        case rules.NewCodeOnlyForRetender():
+            return NEW_CODE_ONLY_FOR_RETENDER
+        case rules.NewCodeSame():
+            return NEW_CODE_SAME
+        case rules.AlreadyRetendered(code=code, other=other):
+            return already_retendered(code, other)
+        case rules.AlreadyRetenderOfOther(code=code):
+            return already_retender_of_other(code)
+        case csv_rules.CsvProblem():
+            return _describe_csv_problem(error)
+    raise TypeError(f"no wording for {type(error).__name__}")  # a new error class needs its text here
+
+
+def _describe_csv_problem(problem: csv_rules.CsvProblem) -> str:
+    match problem:
+        case csv_rules.FileUnreadable(path=path, reason=reason):
+            return csv_unreadable(path, reason)
+        case csv_rules.FileNotUtf8(line=line):
+            return csv_not_utf8(line)
+        case csv_rules.FileEmpty():
+            return CSV_EMPTY_FILE
+        case csv_rules.UnknownColumns(names=names, known=known):
+            return csv_unknown_columns(names, known)
+        case csv_rules.MissingColumns(names=names):
+            return csv_missing_columns(names)
+        case csv_rules.DuplicateColumns(names=names):
+            return csv_duplicate_columns(names)
+        case csv_rules.TooManyRows(limit=limit):
+            return csv_too_many_rows(limit)
+        case csv_rules.ExtraCells():
+            return CSV_EXTRA_CELLS
+        case csv_rules.InColumn(column=column, problem=inner):
+            return csv_column(column, describe_error(inner))
+        case csv_rules.ValidatorMessage(message=message, column=column):
+            text = esc(message.removeprefix("Value error, "))  # pydantic's wording: made HTML-safe
+            return csv_column(column, text) if column else text
+        case csv_rules.Required():
+            return CSV_REQUIRED
+        case csv_rules.TooLong(limit=limit):
+            return csv_too_long(limit)
+        case csv_rules.YearUnreadable(text=text):
+            return csv_year_unreadable(text)
+        case csv_rules.YearOutOfRange(year=year, minimum=minimum, maximum=maximum):
+            return csv_year_out_of_range(year, minimum, maximum)
+        case csv_rules.BadFlag(text=text):
+            return csv_bad_flag(text)
+        case csv_rules.DuplicateCode(code=code, first_line=first_line):
+            return csv_duplicate_code(code, first_line)
+        case csv_rules.SpseConflict(stage=stage, spse=spse):
+            return csv_spse_conflict(choice_label(stage), spse.label)
+        case csv_rules.SpseOutsideStage5():
+            return CSV_SPSE_OUTSIDE_STAGE5
+        case csv_rules.SpseWithCompleted():
+            return CSV_SPSE_SELESAI
+        case csv_rules.RetenderSelf():
+            return CSV_RETENDER_SELF
+        case csv_rules.RetenderCycle():
+            return CSV_RETENDER_CYCLE
+        case csv_rules.RetenderUnknown(code=code):
+            return csv_retender_unknown(code)
+        case csv_rules.RetenderTaken(code=code, other=other):
+            return csv_retender_taken(code, other)
+    raise TypeError(f"no wording for {type(problem).__name__}")
+
+
+def error_reply(error: PackageError, *, citizen: bool) -> str:
+    """The chat answer to a command that failed with ``error``: a citizen who named an unknown
+    package also learns what a code looks like."""
+    if citizen and isinstance(error, rules.PackageNotFound):
+        return not_found_with_hint(error.code)
+    return describe_error(error)
+
+
+# str(error) is this wording wherever the texts are loaded (see PackageError).
+PackageError.worded_by(describe_error)

@@ -14,9 +14,8 @@ from bot.texts.format import WITA, esc, format_rupiah, format_when, truncate_pla
 from bot.texts.paket import UNFOLLOW_COMMAND, state_label
 
 if TYPE_CHECKING:
-    from bot.domain.spse import ScheduleRow, Winner
-    from bot.services.packages import Package, StageState
-    from bot.services.spse import SpseView, SyncReport
+    from bot.domain.packages import Package, StageState
+    from bot.domain.spse import ScheduleRow, SpseView, StageNews, SyncReport, Winner
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -87,7 +86,7 @@ SYNC_STARTED = "🔄 Sinkronisasi SPSE dimulai. Hasilnya dikirim ke sini setelah
 SYNC_CHANGE_LIMIT = 15
 
 
-def _news_line(news: Any) -> str:
+def _news_line(news: StageNews) -> str:
     if news.before is None:
         return (f"• 🆕 <code>{esc(news.code)}</code> {esc(truncate_plain(news.name, 60))}: "
                 f"{esc(state_label(news.after))}")
