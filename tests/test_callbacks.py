@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import callbacks as cb
-from bot.services.packages import Outcome, SpseStage, Stage, StageChoice
+from bot.domain.packages import Outcome, SpseStage, Stage, StageChoice
 
 # Callback data exactly as release 0.1 put it on buttons. Telegram keeps those buttons on old
 # messages forever, so each must still parse, into the same fields.

@@ -265,8 +265,8 @@ async def test_card_button_pressed_days_later_still_acts_and_answers(bench: Benc
     code = await bench.file_complaint()
     card = next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered and m.buttons)
     bench.fake.advance_time(3 * 24 * 3600)  # Telegram no longer hands out the card's content
-    proses = next(data for _, data in card.buttons if data and data.startswith("tk:proses"))
-    driven = bench.fake.press_button(bench.officer, bench.staff_chat_id, card.message_id, proses)
+    in_progress_button = next(data for _, data in card.buttons if data and data.startswith("tk:proses"))
+    driven = bench.fake.press_button(bench.officer, bench.staff_chat_id, card.message_id, in_progress_button)
     await bench.settle(driven)
     assert driven.callback_query_id in bench.fake.callback_answers  # the button stops spinning
     ticket = await bench.desk.tickets.get(code)

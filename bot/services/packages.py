@@ -34,10 +34,6 @@ from bot.domain.packages import (
     parse_code,
     without_superseded,
 )
-
-# tests/test_callbacks.py (outside this area) still imports the stage model from here.
-from bot.domain.packages import SpseStage as SpseStage
-from bot.domain.packages import Stage as Stage
 from bot.texts import paket as texts
 from bot.texts.format import WITA
 from storage import packages as repo
