@@ -426,3 +426,8 @@ async def load_package(conn: Connection, code: str) -> Package | None:
 
 async def history(conn: Connection, package_id: int) -> list[StageEntry]:
     return [row_to_entry(row) for row in await history_rows(conn, package_id)]
+
+
+async def count_packages(db: Database) -> int:
+    """How many packages are stored (the sandbox seeds its demo packages into an empty table)."""
+    return int(await db.fetchval("SELECT COUNT(*) FROM packages") or 0)

@@ -37,7 +37,7 @@ from bot.fakebot.request import FakeRequest
 from bot.services.package_csv import import_demo
 from storage import journal
 from storage.db import Database
-from storage.package_counts import count_packages
+from storage.packages import count_packages
 from storage.tickets import last_message_ids
 
 DEFAULT_DATABASE = Path("data/sandbox.sqlite3")
