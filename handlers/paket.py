@@ -12,7 +12,7 @@ a chat filter and check ``in_staff_chat`` when they run; a private chat gets ``S
 
 Everything about packages goes through :class:`bot.services.packages.PackageService`; texts come from
 :mod:`bot.texts.paket`. A command that fails with a domain error (:class:`PackageError`) is answered
-in one place, :func:`answers_package_errors`, with the wording of :func:`bot.texts.paket.error_reply`.
+in one place, :func:`answers_package_errors`, with the wording of :func:`bot.texts.paket.describe_error`.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def answers_package_errors(
         try:
             return await callback(update, context, *args, **kwargs)
         except PackageError as error:
-            await reply_html(update, context, texts.error_reply(error, citizen=in_private_chat(update)))
+            await reply_html(update, context, texts.describe_error(error))
             return None
 
     return answering
@@ -147,7 +147,9 @@ async def show_package(update: Update, context: Context, package: Package, *, st
     else:
         chat = update.effective_chat
         assert chat is not None
-        rows.append([_follow_button(package.code, await service.follows(package, chat.id))])
+        following = await service.follows(package, chat.id)
+        if following or not package.state.is_final:  # nothing to follow once the procedure is over
+            rows.append([_follow_button(package.code, following)])
     successor = package.retendered_as if (staff or package.retendered_as_public) else None
     if successor:
         rows.append([(texts.view_button_label(successor), cb.PACKAGE_VIEW.build(code=successor))])
@@ -179,7 +181,7 @@ async def lookup(update: Update, context: Context, text: str) -> None:
             await reply_html(update, context, spse_texts.unreachable(code))
             return
     if not found:
-        await reply_html(update, context, texts.not_found_with_hint(code))
+        await reply_html(update, context, texts.not_found(code))
     elif len(found) == 1:
         await show_package(update, context, found[0], staff=staff)
     else:
@@ -295,7 +297,7 @@ async def follow_command(update: Update, context: Context) -> None:
     code = parse_code(" ".join(args))
     found = await context.desk.packages.find(code)
     if not found:
-        await reply_html(update, context, texts.not_found_with_hint(code))
+        await reply_html(update, context, texts.not_found(code))
     elif len(found) == 1:
         await _follow(update, context, found[0].code)
     else:
@@ -376,7 +378,7 @@ async def package_button(update: Update, context: Context) -> None:
     if action == "lihat":
         package = await service.get(code, include_private=staff)
         if package is None:
-            await reply_html(update, context, texts.not_found_with_hint(code))
+            await reply_html(update, context, texts.not_found(code))
         else:
             await show_package(update, context, package, staff=staff)
     elif action == "info":

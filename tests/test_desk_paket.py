@@ -102,7 +102,8 @@ async def test_code_matching_two_packages_offers_a_choice(bench: Bench, tmp_path
 
 async def test_unknown_and_malformed_codes(demo: Bench) -> None:
     unknown = (await demo.say(demo.citizen, "/paket 99999999999"))[0].rendered
-    assert "99999999999 tidak ditemukan" in unknown and "5–20 digit" in unknown
+    # A well-formed code that is not found gets no repeat of the code format (#17).
+    assert "99999999999 tidak ditemukan" in unknown and "5–20 digit" not in unknown
     letters = (await demo.say(demo.citizen, "/paket 9999A001000"))[0].rendered
     assert "tidak sah" in letters and "hanya berisi angka" in letters
     long = (await demo.say(demo.citizen, "/paket " + "1" * 40))[0].rendered
@@ -363,3 +364,14 @@ async def test_messages_fit_telegram(demo: Bench) -> None:
     await demo.staff_says(f"/paket_info {JALAN}")
     strict_checks_passed(demo)
 
+
+
+async def test_a_finished_package_offers_nothing_to_follow(demo: Bench) -> None:
+    """Selesai (or batal, gagal, tender ulang): the view has no «Ikuti», and /ikuti says why."""
+    finished = "99999006000"  # [DEMO] Pengadaan Meubelair Sekolah: selesai
+    view = (await demo.say(demo.citizen, f"/paket {finished}"))[0]
+    assert "Meubelair" in view.rendered
+    assert not any(data and data.startswith("pkt:ikut:") for _, data in view.buttons)
+    reply = (await demo.say(demo.citizen, f"/ikuti {finished}"))[0].rendered
+    assert "sudah selesai" in reply and "tidak ada perkembangan lagi" in reply
+    assert not await demo.desk.packages.is_following(finished, demo.citizen.id)

@@ -149,6 +149,9 @@ _OUTCOME_DEFAULT_STAGE = {
 }
 
 
+_FINAL_OUTCOMES = frozenset({Outcome.COMPLETED, Outcome.CANCELLED, Outcome.FAILED, Outcome.RETENDERED})
+
+
 @dataclass(frozen=True)
 class StageState:
     """Where a package is: stage reached, SPSE step (stage 5 only), outcome if any."""
@@ -162,6 +165,12 @@ class StageState:
             raise ValueError("SPSE step outside stage 5")
         if self.outcome is Outcome.COMPLETED and self.stage is not Stage.RESULT:
             raise ValueError("selesai implies stage 6")
+
+    @property
+    def is_final(self) -> bool:
+        """No progress left to follow: completed, cancelled, failed, or carried on by a re-tender
+        under another code (followers move there)."""
+        return self.outcome in _FINAL_OUTCOMES
 
     @property
     def documents(self) -> tuple[str, ...]:
@@ -350,6 +359,14 @@ class TooManyFollows(PackageError):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.limit = limit
+
+
+class PackageFinished(PackageError):
+    """Following a package whose procedure is over (:attr:`StageState.is_final`)."""
+
+    def __init__(self, code: str, outcome: Outcome | None) -> None:
+        super().__init__(code, outcome)
+        self.code, self.outcome = code, outcome
 
 
 class NewCodeOnlyForRetender(PackageError):

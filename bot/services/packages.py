@@ -26,6 +26,7 @@ from bot.domain.packages import (
     NewCodeSame,
     Outcome,
     Package,
+    PackageFinished,
     PackageNotFound,
     StageChange,
     StageChoice,
@@ -137,6 +138,8 @@ class PackageService:
                 raise PackageNotFound(code.strip())
             if await repo.is_following(conn, package.id, chat_id):
                 return False
+            if package.state.is_final:
+                raise PackageFinished(package.code, package.state.outcome)
             if await repo.count_follows_of_chat(conn, chat_id) >= MAX_FOLLOWS_PER_CHAT:
                 raise TooManyFollows(MAX_FOLLOWS_PER_CHAT)
             return await repo.add_follower(conn, package.id, chat_id, user_id, self.clock())

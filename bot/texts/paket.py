@@ -18,6 +18,7 @@ from bot.domain.packages import (
     OUTCOME_NAMES,
     SPSE_STEP_NAMES,
     STAGE_NAMES,
+    Outcome,
     Package,
     PackageError,
     StageChange,
@@ -96,6 +97,16 @@ def amount_too_precise(text: str) -> str:
 def not_found(code: str) -> str:
     return (f"Paket dengan kode <code>{esc(truncate_plain(code, 40))}</code> tidak ditemukan. "
             "Periksa kembali kode paket (SPSE) atau kode RUP (SIRUP).")
+
+
+_FINISHED = {Outcome.COMPLETED: "sudah selesai", Outcome.CANCELLED: "sudah dibatalkan",
+             Outcome.FAILED: "dinyatakan gagal", Outcome.RETENDERED: "diganti tender ulang dengan kode baru"}
+
+
+def package_finished(code: str, outcome: Outcome | None) -> str:
+    state = _FINISHED.get(outcome, "sudah selesai") if outcome is not None else "sudah selesai"
+    return (f"Paket <code>{esc(truncate_plain(code, 40))}</code> {state}; tidak ada perkembangan "
+            "lagi untuk diikuti.")
 
 
 def too_many_follows(limit: int) -> str:
@@ -524,8 +535,6 @@ def render_import_report(report: ImportReport, *, limit: int | None = REPORT_PRO
 # --- chat: looking up and following (handlers/paket.py) -------------------------------------------
 
 FOLLOW_BUTTON = "🔔 Ikuti perkembangan"
-CODE_HINT = ("Kode paket (SPSE) dan kode RUP (SIRUP) hanya berisi angka, 5–20 digit, misalnya "
-             "<code>10130232000</code>.")
 ASK_CODE = ("📦 Kirim <b>kode paket</b> (SPSE) atau <b>kode RUP</b> (SIRUP) yang ingin Anda cek, "
             "angka saja, misalnya <code>10130232000</code>.\n"
             "<i>Ketik /batal bila tidak jadi.</i>")
@@ -540,10 +549,6 @@ NOT_FOLLOWING_ANY = (f"Anda belum mengikuti paket apa pun. Cek paket dengan <cod
                      f"lalu tekan «{FOLLOW_BUTTON}», atau kirim <code>/{FOLLOW_COMMAND} KODE</code>.")
 STAFF_PRIVATE_NOTE = ("🔒 <i>Paket ini tidak publik: warga yang menanyakannya mendapat jawaban "
                       "«tidak ditemukan» dan pengikutnya tidak diberi kabar.</i>")
-
-
-def not_found_with_hint(code: str) -> str:
-    return f"{not_found(code)}\n{CODE_HINT}"
 
 
 def view_button_label(code: str) -> str:
@@ -628,6 +633,8 @@ def describe_error(error: PackageError) -> str:
             return not_found(code)
         case rules.TooManyFollows(limit=limit):
             return too_many_follows(limit)
+        case rules.PackageFinished(code=code, outcome=outcome):
+            return package_finished(code, outcome)
         case rules.NewCodeOnlyForRetender():
             return NEW_CODE_ONLY_FOR_RETENDER
         case rules.NewCodeSame():
@@ -691,14 +698,6 @@ def _describe_csv_problem(problem: csv_rules.CsvProblem) -> str:
         case csv_rules.RetenderTaken(code=code, other=other):
             return csv_retender_taken(code, other)
     raise TypeError(f"no wording for {type(problem).__name__}")
-
-
-def error_reply(error: PackageError, *, citizen: bool) -> str:
-    """The chat answer to a command that failed with ``error``: a citizen who named an unknown
-    package also learns what a code looks like."""
-    if citizen and isinstance(error, rules.PackageNotFound):
-        return not_found_with_hint(error.code)
-    return describe_error(error)
 
 
 # str(error) is this wording wherever the texts are loaded (see PackageError).
