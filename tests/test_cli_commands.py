@@ -273,3 +273,17 @@ def test_deadline_explain_for_ringan_shows_the_office_time_used_each_day(tmp_pat
     assert "Jam kerja dihitung: 3 jam" in lines
     assert not any(line.startswith("Hari kerja dihitung") for line in lines)
     assert lines[-1] == "2026-12-07T09:00+08:00"
+
+
+def test_paket_import_at_the_terminal_says_what_to_fix_in_the_file(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "helpdesk.sqlite3")
+    create_database(tmp_path / "helpdesk.sqlite3")
+    bad = tmp_path / "paket.csv"
+    bad.write_text("kode_paket;nama_paket\n12AB;Jalan\n", encoding="utf-8")
+    result = cli("paket", "import", str(bad), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "di berkas, lalu impor ulang" in result.stdout and "kirim ulang" not in result.stdout
+    missing = cli("paket", "import", str(tmp_path / "tidak-ada.csv"), "--config", str(config), cwd=tmp_path)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0 and "tidak ada" in missing.stderr
+    assert "masalah" not in missing.stderr + missing.stdout

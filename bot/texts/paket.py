@@ -443,7 +443,7 @@ def csv_unreadable(path: str, reason: str) -> str:
 
 def csv_not_utf8(line: int) -> str:
     return (f"Berkas bukan teks UTF-8 (masalah pertama di baris {line}). Di Excel pilih "
-            "Simpan Sebagai → “CSV UTF-8 (Comma delimited) (*.csv)”, lalu kirim ulang.")
+            "Simpan Sebagai → “CSV UTF-8 (Comma delimited) (*.csv)”, lalu impor ulang.")
 
 
 def csv_unknown_columns(names: Sequence[str], known: Sequence[str]) -> str:
@@ -515,8 +515,9 @@ def render_import_report(report: ImportReport, *, limit: int | None = REPORT_PRO
     """
     name = f"<b>{esc(report.file_name)}</b>"
     if report.problems:
-        lines = [f"❌ Impor {name} dibatalkan; <b>tidak ada data yang diubah</b>. "
-                 f"Perbaiki {len(report.problems)} masalah berikut lalu kirim ulang berkasnya:", ""]
+        count = len(report.problems)
+        fix = ("Perbaiki masalah berikut di berkas" if count == 1 else f"Perbaiki {count} masalah berikut di berkas")
+        lines = [f"❌ Impor {name} dibatalkan; <b>tidak ada data yang diubah</b>. {fix}, lalu impor ulang:", ""]
         shown = report.problems if limit is None else report.problems[:limit]
         for problem in shown:
             where = f"Baris {problem.line}" if problem.line else "Berkas"
