@@ -93,3 +93,14 @@ def test_forged_data_parses_as_nothing() -> None:
     assert cb.CARD_ACTION.parse("tk:tutup:ADU-2026-1") is None
     assert cb.RATING.parse("nilai:ADU-2026-00001:5:extra") is None
     assert cb.PACKAGE_VIEW.parse(None) is None
+
+
+def test_the_ticket_code_grammar_reads_what_people_type() -> None:
+    from bot.domain.tickets import parse_ticket_code, split_leading_ticket_code
+
+    assert parse_ticket_code(" adu_2026_7 ") == "ADU-2026-00007"
+    assert parse_ticket_code("ADU-2026-123456") is None
+    assert split_leading_ticket_code("adu 2026 7 besok 10.00") == ("ADU-2026-00007", "besok 10.00")
+    assert split_leading_ticket_code("ADU-2026-00001") == ("ADU-2026-00001", "")
+    assert split_leading_ticket_code("ADU-2026-123456 teks") is None
+    assert all(cb.TICKET_DETAIL.matches(f"st:{parse_ticket_code(typed)}") for typed in ("adu 2026 1", "ADU2026-00001"))

@@ -32,6 +32,7 @@ from pydantic import SecretStr
 from bot.cli.errors import EXIT_FAILED, EXIT_OK, UsageError
 from bot.config import Settings
 from bot.delivery.runner import HelpdeskRunner
+from bot.domain.tickets import TICKET_CODE as TICKET_CODE_REGEX
 from bot.fakebot import DrivenUpdate, DriverError, FakeTelegram, FakeUser, SentMessage, utf16_len
 from bot.fakebot.request import FakeRequest
 from bot.services.package_csv import import_demo
@@ -52,7 +53,7 @@ STEP_TIMEOUT = 15.0
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_FILE_BYTES = 200 * 1024 * 1024
-TICKET_CODE = re.compile(r"ADU-\d{4}-\d{5}")
+TICKET_CODE = re.compile(TICKET_CODE_REGEX)
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM", b"RIFF")
 _BENIGN_API_ERRORS = ("message is not modified",)
 _QUIT = frozenset({":keluar", ":q", ":quit", ":exit"})

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.domain.tickets import TICKET_CODE
+
 CALLBACK_DATA_LIMIT = 64  # bytes, Bot API
 
-TICKET_CODE = r"ADU-\d{4}-\d{5}"
 PACKAGE_CODE = r"\d{5,20}"
 _FIELD = re.compile(r"\{(\w+)\}")
 

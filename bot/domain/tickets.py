@@ -12,13 +12,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain.tiers import MatterKind, Tier
 
+# The ticket-code grammar, in one place. The code as the bot writes it: ADU-YYYY-NNNNN.
+TICKET_CODE = r"ADU-\d{4}-\d{5}"
 TICKET_CODE_PATTERN = re.compile(r"^ADU-(\d{4})-(\d{5})$")
 # Forgiving form for what people type: case, spaces, missing dashes or zero padding.
+LOOSE_TICKET_CODE = r"ADU[ \t_-]*\d{4}[ \t_-]*\d{1,5}"
 _LOOSE_CODE = re.compile(r"^\s*ADU[\s_-]*(\d{4})[\s_-]*(\d{1,5})\s*$", re.IGNORECASE)
+_LEADING_CODE = re.compile(rf"^\s*({LOOSE_TICKET_CODE})(?=\s|$)\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def format_ticket_code(year: int, seq: int) -> str:
     return f"ADU-{year:04d}-{seq:05d}"
+
+
+def split_leading_ticket_code(text: str) -> tuple[str, str] | None:
+    """'adu 2026 7 besok 10.00' → ('ADU-2026-00007', 'besok 10.00'): a command's code and the rest."""
+    match = _LEADING_CODE.match(text or "")
+    if not match:
+        return None
+    code = parse_ticket_code(match.group(1))
+    return (code, match.group(2).strip()) if code else None
 
 
 def parse_ticket_code(text: str) -> str | None:
