@@ -37,6 +37,11 @@ def downgrade_to_release_0_1(path: str) -> dict[str, int]:
                 data["draft"].pop("step", None)
                 conn.execute("UPDATE persistence SET value = ? WHERE kind = 'user' AND key = ?",
                              (json.dumps(data), key))
+        # Later migrations (0008 on) did not exist either: undo what they added.
+        conn.execute("DROP TABLE IF EXISTS held_replies")
+        conn.execute("DROP INDEX IF EXISTS tickets_open_by_owner")
+        for column in ("owner_id", "owner_name", "card_chat_id", "card_message_id"):
+            conn.execute(f"ALTER TABLE tickets DROP COLUMN {column}")
         conn.execute("PRAGMA user_version = 6")
         conn.commit()
         return states
