@@ -67,8 +67,7 @@ async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> int:
     now = to_db_time(utc_now())
     if message.purpose == CARD_EDIT_PURPOSE:
         await conn.execute(
-            "DELETE FROM outbox WHERE status = 'pending' AND purpose = ? AND ticket_id = ? AND chat_id = ?"
-            " AND attempts = 0",
+            "DELETE FROM outbox WHERE status = 'pending' AND purpose = ? AND ticket_id = ? AND chat_id = ?",
             (CARD_EDIT_PURPOSE, message.ticket_id, message.chat_id),
         )
     cursor = await conn.execute(
