@@ -536,6 +536,9 @@ async def run(count: int = 300, rounds: int = 3, latency: float = LATENCY) -> li
             rows.append(_row("filing, all 8 steps", whole, count * len(FILING_STEPS), FILING_TARGET))
             if bot.has_command("balas"):
                 rows.append(await _staff(bot, latency, rounds, count, staff_codes))
+                # Context: each /balas also edited its ticket's card (issue #13), a real Bot API call.
+                edits = sum(1 for call in bot.fake.calls_to("editMessageText") if call.status == 200)
+                rows.append(Row("updates", "— card edits made by those /balas", edits, "calls"))
             else:
                 rows.append(Row("updates", "staff /balas KODE teks", "n/a", "", "handlers/staff.py not real"))
             rows.append(Row("updates", "handler errors (bot)", len(bot.errors), "",
@@ -551,6 +554,13 @@ async def _staff(bot: BotSide, latency: float, rounds: int, count: int, codes: l
     chat's confirmation (plus the citizen's notice), both sent by the outbox, so the clock
     stops when the outbox is empty. The floor is an echo bot in one group chat that also
     handles its updates one at a time (PTB without concurrent updates)."""
+    # Each /balas edits its ticket's card (issue #13), so the cards must exist in the staff chat:
+    # send the prefiled cards now, untimed, so every edit is a real editMessageText call.
+    async with bot.desk.db.transaction() as conn:
+        await conn.executemany(
+            "UPDATE outbox SET status = 'pending', parts_sent = 0, sent_at = NULL WHERE purpose = 'ticket_card'"
+            " AND ticket_id = (SELECT id FROM tickets WHERE code = ?)", [(code,) for code in codes])
+    await bot.drain_all()
     echo = EchoSide(latency, concurrent=False)
     officer = echo.fake.user("Rina", "Petugas")
     group = echo.fake.group("Staf", [officer.id])

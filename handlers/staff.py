@@ -1,8 +1,11 @@
 """The staff group: answering citizens, moving tickets along, and looking things up.
 
 Staff work from one group chat. A Telegram *reply* to a bot message about a ticket (its card,
-a confirmation, a citizen's addition) goes to the citizen; commands and the buttons on ticket
-cards change a ticket. Every change goes through ``TicketService``, whose outbox sends both the
+a confirmation, a citizen's addition) is held: the bot asks «📤 Kirim ke pelapor» or «📝 Simpan
+sebagai catatan», and nothing reaches the citizen before one is pressed (the held reply is kept
+in SQLite, so a restart in between loses nothing; an edit before the press changes what is
+sent). ``/balas KODE teks`` sends directly; ``/catatan`` keeps a note for the team; commands and
+the buttons on ticket cards change a ticket. Every change goes through ``TicketService``, whose outbox sends both the
 citizen's notice and the confirmation in the staff chat; these callbacks only answer refusals.
 
 The staff chat's id can change (a group upgraded to a supergroup), so handlers are registered
@@ -14,20 +17,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
 from bot.domain.tickets import Attachment, Ticket, parse_ticket_code
 from bot.domain.tiers import Tier
-from bot.services.notices import CARD_ACTIONS, describe_time_left
-from bot.services.tickets import NothingToChange, TicketAlreadyOpen, TicketClosed, TicketError, TicketNotFound
+from bot.services.notices import card_keyboard_for, describe_time_left
+from bot.services.tickets import (
+    HeldReplyNotFound,
+    HeldReplyResolved,
+    NotAnswered,
+    NothingToChange,
+    TicketAlreadyOpen,
+    TicketClosed,
+    TicketError,
+    TicketNotFound,
+)
 from bot.texts import desk as desk_texts
 from bot.texts import staff as texts
 from bot.texts.format import split_for_telegram
-from handlers.groups import MAIN_GROUP
+from handlers.groups import GUARD_GROUP, MAIN_GROUP
 from handlers.util import (
     Context,
     StaffHandler,
@@ -73,9 +86,14 @@ async def send_linked(
         await context.desk.tickets.link_message(sent.chat_id, sent.message_id, ticket.id)
 
 
-def card_markup(code: str) -> object:
-    buttons = [(label, cb.CARD_ACTION.build(action=action, code=code)) for action, label in CARD_ACTIONS]
-    return keyboard([buttons[:2], buttons[2:]])
+def card_markup(ticket: Ticket) -> InlineKeyboardMarkup:
+    """The card's buttons for the ticket's state (the same the outbox puts on the card)."""
+    return _markup(card_keyboard_for(ticket))
+
+
+def _markup(json_markup: dict[str, Any]) -> InlineKeyboardMarkup:
+    rows = [[(button["text"], button["callback_data"]) for button in row] for row in json_markup["inline_keyboard"]]
+    return keyboard(rows)
 
 
 async def linked_ticket(context: Context, message: Message) -> Ticket | None:
@@ -96,7 +114,8 @@ async def linked_ticket(context: Context, message: Message) -> Ticket | None:
     markup = replied.reply_markup
     button_data = [button.callback_data for row in (markup.inline_keyboard if markup else ())
                    for button in row if isinstance(button.callback_data, str)]
-    card_codes = {fields["code"] for data in button_data if (fields := cb.CARD_ACTION.parse(data))}
+    card_codes = {fields["code"] for data in button_data
+                  if (fields := cb.CARD_ACTION.parse(data) or cb.CARD_REOPEN.parse(data))}
     if from_bot and len(card_codes) == 1:
         return await tickets.get(card_codes.pop())
     return None
@@ -132,6 +151,10 @@ async def refusal(context: Context, command: str, code: str, error: TicketError)
         return texts.ticket_closed(code)
     if isinstance(error, TicketAlreadyOpen):
         return texts.already_open(code)
+    if isinstance(error, NotAnswered):
+        return texts.close_needs_answer(code)
+    if command == "ambil":
+        return texts.already_yours(code)
     if command == "identitas":
         return texts.not_confidential(code)
     ticket = await context.desk.tickets.get(code)
@@ -145,6 +168,10 @@ def toast_for(error: TicketError) -> str:
         return texts.TOAST_NOT_FOUND
     if isinstance(error, TicketClosed):
         return texts.TOAST_CLOSED
+    if isinstance(error, NotAnswered):
+        return texts.TOAST_NOT_ANSWERED
+    if isinstance(error, TicketAlreadyOpen):
+        return texts.TOAST_ALREADY_OPEN
     return texts.TOAST_IN_PROCESS
 
 
@@ -178,7 +205,8 @@ async def relay(update: Update, context: Context, code: str, text: str,
 
 
 async def reply_to_ticket_message(update: Update, context: Context) -> None:
-    """A reply in the staff chat to a bot message linked to a ticket answers the citizen."""
+    """A reply in the staff chat to a bot message linked to a ticket is held: the bot asks
+    «Kirim ke pelapor» or «Simpan sebagai catatan», and nothing is sent before a press."""
     message = update.effective_message
     if message is None or message.reply_to_message is None or not in_staff_chat(update, context):
         return
@@ -194,7 +222,82 @@ async def reply_to_ticket_message(update: Update, context: Context) -> None:
     if attachment is not None and too_large(desk, attachment):
         await answer(update, context, texts.file_too_large(desk.settings.limits.max_file_mb))
         return
-    await relay(update, context, ticket.code, text, (attachment,) if attachment else ())
+    try:
+        held = await desk.tickets.hold_reply(ticket.code, staff_actor(update), message.chat_id, message.message_id,
+                                             text, (attachment,) if attachment else ())
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "balas", ticket.code, error))
+        return
+    if held.prompt_message_id is not None:
+        return  # a redelivered update: the question was asked already
+    prompt = await answer(update, context, texts.held_prompt(ticket, held), held_markup(held.id))
+    await desk.tickets.link_message(prompt.chat_id, prompt.message_id, ticket.id)
+    await desk.tickets.set_held_prompt(held.id, prompt.message_id)
+
+
+def held_markup(held_id: int) -> InlineKeyboardMarkup:
+    return keyboard([[(texts.SEND_HELD_BUTTON, cb.HELD_REPLY.build(choice="kirim", id=held_id)),
+                      (texts.NOTE_HELD_BUTTON, cb.HELD_REPLY.build(choice="catatan", id=held_id))]])
+
+
+async def held_reply_button(update: Update, context: Context) -> None:
+    """«📤 Kirim ke pelapor» / «📝 Simpan sebagai catatan» under a held reply; any officer may press, once."""
+    query = update.callback_query
+    assert query is not None
+    if not in_staff_chat(update, context):
+        await query.answer(texts.TOAST_STAFF_ONLY)
+        return
+    fields = cb.HELD_REPLY.parse(query.data)
+    assert fields is not None
+    held_id, choice = int(fields["id"]), fields["choice"]
+    tickets = context.desk.tickets
+    toast: str | None = None
+    try:
+        # No idempotency key: the held reply's own resolution makes a repeated press harmless.
+        outcome = await tickets.resolve_held_reply(held_id, choice, staff_actor(update))
+    except HeldReplyResolved as error:
+        toast = texts.toast_held_resolved(error.resolution, error.by)
+        await remove_buttons(update)
+    except HeldReplyNotFound:
+        toast = texts.TOAST_HELD_GONE
+        await remove_buttons(update)
+    except TicketError as error:
+        toast = toast_for(error)  # e.g. closed meanwhile: «Catatan» still works
+    else:
+        toast = texts.TOAST_SENT if choice == "kirim" else texts.TOAST_NOTED
+        try:
+            await query.edit_message_text(texts.held_done(outcome.ticket.code, choice, staff_actor(update).name),
+                                          parse_mode="HTML")
+        except BadRequest:
+            await remove_buttons(update)
+    finally:
+        await query.answer(toast)
+
+
+async def held_reply_edited(update: Update, context: Context) -> None:
+    """The officer edited a held reply before a press: «Kirim» will send the new text.
+
+    Runs before the guard (which drops edited messages for every other handler)."""
+    message = update.edited_message
+    if message is None or not in_staff_chat(update, context) or (message.from_user and message.from_user.is_bot):
+        return
+    tickets = context.desk.tickets
+    held = await tickets.held_reply_for_message(message.chat_id, message.message_id)
+    text = message.text or message.caption or ""
+    if held is None or not held.is_pending or not await tickets.edit_held_reply(held.id, text):
+        return
+    ticket = await tickets.get_by_id(held.ticket_id)
+    if ticket is None or held.prompt_message_id is None:
+        return
+    updated = await tickets.held_reply(held.id)
+    assert updated is not None
+    try:
+        await context.bot.edit_message_text(texts.held_prompt(ticket, updated), chat_id=message.chat_id,
+                                            message_id=held.prompt_message_id, parse_mode="HTML",
+                                            reply_markup=held_markup(held.id))
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 async def reply_command(update: Update, context: Context) -> None:
@@ -263,11 +366,43 @@ async def reopen_command(update: Update, context: Context) -> None:
     target = await command_target(update, context, "buka")
     if target is None:
         return
-    code = target[0]
+    code, reason = target
     try:
-        await context.desk.tickets.reopen(code, staff_actor(update), idempotency_key=operation_key(update, "reopen"))
+        await context.desk.tickets.reopen(code, staff_actor(update), reason or None,
+                                          idempotency_key=operation_key(update, "reopen"))
     except TicketError as error:
         await answer(update, context, await refusal(context, "buka", code, error))
+
+
+# --- the team's own work ----------------------------------------------------------------------
+
+
+async def note_command(update: Update, context: Context) -> None:
+    """/catatan KODE teks (or /catatan teks as a reply to a ticket message): a note for the team."""
+    target = await command_target(update, context, "catatan")
+    if target is None:
+        return
+    code, text = target
+    if not text:
+        await answer(update, context, texts.EMPTY_NOTE)
+        return
+    try:
+        await context.desk.tickets.add_note(code, staff_actor(update), text,
+                                            idempotency_key=operation_key(update, "note"))
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "catatan", code, error))
+
+
+async def take_command(update: Update, context: Context) -> None:
+    """/ambil KODE: the ticket becomes the sender's (taking it over from another is recorded)."""
+    target = await command_target(update, context, "ambil")
+    if target is None:
+        return
+    code = target[0]
+    try:
+        await context.desk.tickets.take(code, staff_actor(update), idempotency_key=operation_key(update, "take"))
+    except TicketError as error:
+        await answer(update, context, await refusal(context, "ambil", code, error))
 
 
 # --- looking things up ----------------------------------------------------------------------------
@@ -284,20 +419,42 @@ async def ticket_command(update: Update, context: Context) -> None:
         await answer(update, context, texts.not_found(code, "tiket"))
         return
     now = desk.clock()
-    card = desk_texts.ticket_card(ticket, desk.zone, now=now, left=describe_time_left(desk.calendar, ticket, now))
+    card = desk_texts.ticket_card(ticket, desk.zone, now=now, left=describe_time_left(desk.calendar, ticket, now),
+                                  disputed=desk_texts.is_disputed(ticket), full=True)
     history = desk_texts.staff_history(ticket, await desk.tickets.history(ticket), desk.zone)
     chat = update.effective_chat
     assert chat is not None
-    await send_linked(context, chat.id, texts.full_ticket(card, history), ticket,
-                      markup=card_markup(ticket.code) if ticket.is_open else None)
+    await send_linked(context, chat.id, texts.full_ticket(card, history), ticket, markup=card_markup(ticket))
 
 
 async def list_command(update: Update, context: Context) -> None:
+    """/daftar, or /daftar terlambat | saya | baru | TINGKAT."""
     desk = context.desk
     now = desk.clock()
-    total, overdue, tickets = await desk.tickets.open_overview(now, LIST_LIMIT)
+    message = update.effective_message
+    assert message is not None
+    word = command_remainder(message).strip().lower()
+    if not word:
+        total, overdue, tickets = await desk.tickets.open_overview(now, LIST_LIMIT)
+        rows = [(ticket, describe_time_left(desk.calendar, ticket, now)) for ticket in tickets]
+        await answer(update, context, texts.open_tickets(rows, desk.zone, now, total=total, overdue=overdue))
+        return
+    tier: Tier | None = None
+    if word in texts.FILTER_LABELS:
+        which, label = word, texts.FILTER_LABELS[word]
+    else:
+        try:
+            tier = Tier.parse(word)
+        except ValueError:
+            await answer(update, context, texts.usage("daftar"))
+            return
+        which, label = "tier", texts.tier_filter_label(tier)
+    user = update.effective_user
+    total, overdue, tickets = await desk.tickets.open_filtered(
+        now, which, LIST_LIMIT, owner_id=user.id if user else None, tier=tier,
+    )
     rows = [(ticket, describe_time_left(desk.calendar, ticket, now)) for ticket in tickets]
-    await answer(update, context, texts.open_tickets(rows, desk.zone, now, total=total, overdue=overdue))
+    await answer(update, context, texts.filtered_list(label, rows, desk.zone, now, total=total, overdue=overdue))
 
 
 async def identity_command(update: Update, context: Context) -> None:
@@ -347,8 +504,14 @@ async def card_button(update: Update, context: Context) -> None:
     toast: str | None = None
     try:
         tier_choice = cb.CARD_TIER.parse(query.data)
+        reopen = cb.CARD_REOPEN.parse(query.data)
+        take = cb.CARD_TAKE.parse(query.data)
         if tier_choice is not None:
             toast = await choose_tier(update, context, tier_choice["code"], tier_choice["tier"])
+        elif reopen is not None:
+            toast = await press_reopen(update, context, reopen["code"])
+        elif take is not None:
+            toast = await press_take(update, context, take["code"])
         else:
             action = cb.CARD_ACTION.parse(query.data)
             assert action is not None
@@ -412,14 +575,37 @@ async def choose_tier(update: Update, context: Context, code: str, value: str) -
     return texts.TOAST_DONE
 
 
+async def press_reopen(update: Update, context: Context, code: str) -> str | None:
+    try:
+        await context.desk.tickets.reopen(code, staff_actor(update), idempotency_key=operation_key(update, "reopen"))
+    except TicketError as error:
+        return toast_for(error)
+    return texts.TOAST_REOPENED
+
+
+async def press_take(update: Update, context: Context, code: str) -> str | None:
+    try:
+        await context.desk.tickets.take(code, staff_actor(update), idempotency_key=operation_key(update, "take"))
+    except NothingToChange:
+        return texts.TOAST_ALREADY_YOURS
+    except TicketError as error:
+        return toast_for(error)
+    return texts.TOAST_DONE
+
+
 async def press_close(update: Update, context: Context, code: str) -> str | None:
     ticket = await _open_ticket_or_toast(context, code)
     if isinstance(ticket, str):
         return ticket
-    markup = keyboard([[(texts.CONFIRM_CLOSE_BUTTON, cb.CARD_ACTION.build(action="tutup_ya", code=code)),
-                        (texts.CANCEL_BUTTON, cb.CARD_ACTION.build(action="batal", code=code))]])
     chat = update.effective_chat
     assert chat is not None
+    if ticket.first_answer_at is None:
+        # Closing means answered: ask for the answer instead of offering a bare closing.
+        await send_linked(context, chat.id, texts.close_needs_answer(code), ticket,
+                          reply_to=_pressed_message_id(update))
+        return None
+    markup = keyboard([[(texts.CONFIRM_CLOSE_BUTTON, cb.CARD_ACTION.build(action="tutup_ya", code=code)),
+                        (texts.CANCEL_BUTTON, cb.CARD_ACTION.build(action="batal", code=code))]])
     await send_linked(context, chat.id, texts.confirm_close(ticket), ticket, markup=markup,
                       reply_to=_pressed_message_id(update))
     return None
@@ -493,12 +679,18 @@ class _ReplyToTicketMessage(filters.MessageFilter):
         )
 
 
+# Edited messages are dropped by the guard; a held reply's edit is read just before it.
+EDIT_GROUP = GUARD_GROUP - 1
+
+
 COMMANDS: dict[str, Handler] = {
     "balas": reply_command,
     "proses": in_progress_command,
     "tingkat": reclassify_command,
     "tutup": close_command,
     "buka": reopen_command,
+    "catatan": note_command,
+    "ambil": take_command,
     "tiket": ticket_command,
     "daftar": list_command,
     "identitas": identity_command,
@@ -509,7 +701,13 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, staff_only(callback)), MAIN_GROUP)
     application.add_handler(
-        CallbackQueryHandler(card_button, pattern=cb.any_of(cb.CARD_ACTION, cb.CARD_TIER)), MAIN_GROUP
+        CallbackQueryHandler(card_button, pattern=cb.any_of(cb.CARD_ACTION, cb.CARD_TIER, cb.CARD_REOPEN,
+                                                            cb.CARD_TAKE)), MAIN_GROUP
+    )
+    application.add_handler(CallbackQueryHandler(held_reply_button, pattern=cb.HELD_REPLY.pattern), MAIN_GROUP)
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.ChatType.GROUPS & filters.REPLY, held_reply_edited),
+        EDIT_GROUP,
     )
     relay_filter = filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND & _ReplyToTicketMessage()
     application.add_handler(MessageHandler(relay_filter, reply_to_ticket_message), MAIN_GROUP)

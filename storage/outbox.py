@@ -17,8 +17,10 @@ from storage.db import Database, to_db_time, utc_now
 class OutboxMessage:
     """A Bot API call to make later. ``payload`` holds the method and its parameters.
 
-    ``method`` is one of sendMessage, copyMessage, sendPhoto, sendDocument; ``reply_markup``
-    is plain Bot API JSON (dict), so the core needs no Telegram types to build one.
+    ``method`` is one of sendMessage, copyMessage, sendPhoto, sendDocument, or editMessageText
+    for a ticket card (purpose ``card_edit``: the card's message id is looked up when it is sent,
+    as the card itself may still be waiting in the outbox); ``reply_markup`` is plain Bot API
+    JSON (dict), so the core needs no Telegram types to build one.
     """
 
     chat_id: int
@@ -41,9 +43,33 @@ def text_message(
     return OutboxMessage(chat_id, payload, purpose, ticket_id)
 
 
+# Purposes with their own meaning to the sender.
+CARD_PURPOSE = "ticket_card"
+CARD_EDIT_PURPOSE = "card_edit"
+# Card edits go out in their own lane: they need no order against new messages in the chat
+# (only after the card itself, which the sender checks), so they do not queue behind them.
+_LANE = f"CASE WHEN purpose = '{CARD_EDIT_PURPOSE}' THEN 'edit' ELSE 'send' END"
+SEND_LANE, EDIT_LANE = "send", "edit"
+
+
+def card_edit(chat_id: int, ticket_id: int, html_text: str, reply_markup: dict[str, Any] | None) -> OutboxMessage:
+    """The new content of a ticket's card (Telegram's editMessageText)."""
+    payload: dict[str, Any] = {"method": "editMessageText", "text": html_text, "parse_mode": "HTML",
+                               "reply_markup": reply_markup or {"inline_keyboard": []}}
+    return OutboxMessage(chat_id, payload, CARD_EDIT_PURPOSE, ticket_id)
+
+
 async def enqueue(conn: aiosqlite.Connection, message: OutboxMessage) -> int:
-    """Adds a row; call inside the caller's transaction so the row lives or dies with the change."""
+    """Adds a row; call inside the caller's transaction so the row lives or dies with the change.
+
+    A card edit supersedes the card's edits still waiting: only the latest content goes out.
+    """
     now = to_db_time(utc_now())
+    if message.purpose == CARD_EDIT_PURPOSE:
+        await conn.execute(
+            "DELETE FROM outbox WHERE status = 'pending' AND purpose = ? AND ticket_id = ? AND chat_id = ?",
+            (CARD_EDIT_PURPOSE, message.ticket_id, message.chat_id),
+        )
     cursor = await conn.execute(
         "INSERT INTO outbox (chat_id, ticket_id, purpose, payload, created_at, next_attempt_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -65,12 +91,15 @@ class OutboxRow:
     parts_sent: int
 
 
-async def due_rows(db: Database, now: dt.datetime, *, chat_id: int, limit: int = 100) -> list[OutboxRow]:
-    """The chat's pending rows that are due, oldest first (the order they must arrive in)."""
+async def due_rows(
+    db: Database, now: dt.datetime, *, chat_id: int, limit: int = 100, lane: str = SEND_LANE
+) -> list[OutboxRow]:
+    """The chat's pending rows of one lane that are due, oldest first (the order they must arrive in)."""
     rows = await db.fetchall(
         "SELECT id, chat_id, ticket_id, purpose, payload, attempts, parts_sent FROM outbox"
-        " WHERE status = 'pending' AND chat_id = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-        (chat_id, to_db_time(now), limit),
+        f" WHERE status = 'pending' AND chat_id = ? AND next_attempt_at <= ? AND {_LANE} = ?"
+        " ORDER BY id LIMIT ?",
+        (chat_id, to_db_time(now), lane, limit),
     )
     return [
         OutboxRow(r["id"], r["chat_id"], r["ticket_id"], r["purpose"], json.loads(r["payload"]),
@@ -99,12 +128,30 @@ async def count_due(db: Database, now: dt.datetime) -> int:
     return int(value or 0)
 
 
-async def next_due_per_chat(db: Database) -> list[tuple[int, dt.datetime]]:
-    """Every chat with pending rows and when its earliest one is due."""
+async def next_due_per_chat(db: Database) -> list[tuple[int, str, dt.datetime]]:
+    """Every (chat, lane) with pending rows and when its earliest one is due."""
     rows = await db.fetchall(
-        "SELECT chat_id, MIN(next_attempt_at) AS due FROM outbox WHERE status = 'pending' GROUP BY chat_id"
+        f"SELECT chat_id, {_LANE} AS lane, MIN(next_attempt_at) AS due FROM outbox WHERE status = 'pending'"
+        " GROUP BY chat_id, lane"
     )
-    return [(int(row["chat_id"]), dt.datetime.fromisoformat(row["due"])) for row in rows]
+    return [(int(row["chat_id"]), str(row["lane"]), dt.datetime.fromisoformat(row["due"])) for row in rows]
+
+
+async def card_pending(db: Database, ticket_id: int) -> bool:
+    """Whether the ticket's card is still waiting in the outbox."""
+    value = await db.fetchval(
+        "SELECT 1 FROM outbox WHERE ticket_id = ? AND purpose = ? AND status = 'pending' LIMIT 1",
+        (ticket_id, CARD_PURPOSE),
+    )
+    return value is not None
+
+
+async def card_message(db: Database, ticket_id: int) -> tuple[int, int] | None:
+    """(chat, message id) of the ticket's card in the staff group, once it was sent."""
+    row = await db.fetchone("SELECT card_chat_id, card_message_id FROM tickets WHERE id = ?", (ticket_id,))
+    if row is None or row["card_message_id"] is None:
+        return None
+    return int(row["card_chat_id"]), int(row["card_message_id"])
 
 
 async def mark_part_sent(
@@ -115,8 +162,10 @@ async def mark_part_sent(
     finished: bool,
     at: dt.datetime,
     link: tuple[int, int, int] | None,
+    card: bool = False,
 ) -> None:
-    """Records a delivered part (and, with ``link`` = (chat, message, ticket), its message link).
+    """Records a delivered part (and, with ``link`` = (chat, message, ticket), its message link;
+    with ``card``, that message is the ticket's card).
 
     Many chats finish sends at once; their marks share one commit (:meth:`Database.write_together`).
     """
@@ -129,6 +178,11 @@ async def mark_part_sent(
         statements.append((
             "INSERT OR IGNORE INTO message_links (chat_id, message_id, ticket_id) VALUES (?, ?, ?)", link,
         ))
+        if card:
+            statements.append((
+                "UPDATE tickets SET card_chat_id = ?, card_message_id = ? WHERE id = ? AND card_message_id IS NULL",
+                link,
+            ))
     await db.write_together(statements)
 
 
@@ -143,6 +197,14 @@ async def postpone_chat(conn: aiosqlite.Connection, chat_id: int, until: dt.date
         "UPDATE outbox SET next_attempt_at = ? WHERE chat_id = ? AND status = 'pending'"
         " AND next_attempt_at < ?",
         (at, chat_id, at),
+    )
+
+
+async def postpone_row(conn: aiosqlite.Connection, row_id: int, until: dt.datetime, reason: str) -> None:
+    """Only this row waits (a card edit whose card is not out yet)."""
+    await conn.execute(
+        "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (to_db_time(until), reason, row_id),
     )
 
 

@@ -15,6 +15,7 @@ from bot.domain.tickets import (
     Attachment,
     Channel,
     EventKind,
+    HeldReply,
     NewComplaint,
     Status,
     Ticket,
@@ -27,7 +28,7 @@ from storage.db import Database, from_db_time, to_db_time
 _TICKET_COLUMNS = (
     "id, code, citizen_user_id, citizen_chat_id, name, contact, channel, matter_kind, package_code,"
     " description, tier, tier_reason, status, confidential, received_at, deadline_at,"
-    " first_answer_at, closed_at, target_at, rating"
+    " first_answer_at, closed_at, target_at, rating, owner_id, owner_name"
 )
 
 
@@ -53,6 +54,8 @@ def row_to_ticket(row: Any) -> Ticket:
         closed_at=from_db_time(row["closed_at"]),
         target_at=from_db_time(row["target_at"]),
         rating=row["rating"],
+        owner_id=row["owner_id"],
+        owner_name=row["owner_name"],
     )
 
 
@@ -279,3 +282,111 @@ async def last_message_ids(db: Database) -> dict[int, int]:
     """The highest message id linked to a ticket, per chat."""
     rows = await db.fetchall("SELECT chat_id, MAX(message_id) AS top FROM message_links GROUP BY chat_id")
     return {int(row["chat_id"]): int(row["top"]) for row in rows}
+
+
+async def has_event(conn: aiosqlite.Connection, ticket_id: int, kind: EventKind) -> bool:
+    """Whether the ticket's history holds an event of ``kind`` (e.g. an earlier closing)."""
+    row = await _fetchone(conn, "SELECT 1 FROM ticket_events WHERE ticket_id = ? AND kind = ? LIMIT 1",
+                          (ticket_id, kind.value))
+    return row is not None
+
+
+# --- /daftar with a filter ------------------------------------------------------------------------
+
+# The filters of /daftar: the SQL condition each adds to "open".
+LIST_FILTERS = {
+    "terlambat": "first_answer_at IS NULL AND deadline_at < :now",
+    "saya": "owner_id = :owner",
+    "baru": "status = 'baru'",
+    "tier": "tier = :tier",
+}
+
+
+async def open_filtered(
+    db: Database, now: dt.datetime, which: str, limit: int, *, owner_id: int | None = None,
+    tier: Tier | None = None,
+) -> tuple[int, int, list[Ticket]]:
+    """(matching open tickets, overdue among them, the first ``limit`` by deadline, overdue first)."""
+    params = {"now": to_db_time(now), "owner": owner_id, "tier": tier.value if tier else None, "limit": limit}
+    where = f"status <> 'selesai' AND {LIST_FILTERS[which]}"
+    total = await db.fetchval(f"SELECT COUNT(*) FROM tickets WHERE {where}", params)
+    overdue = await db.fetchval(
+        f"SELECT COUNT(*) FROM tickets WHERE {where} AND first_answer_at IS NULL AND deadline_at < :now", params
+    )
+    rows = await db.fetchall(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE {where}"
+        " ORDER BY (first_answer_at IS NULL AND deadline_at < :now) DESC, deadline_at, id LIMIT :limit",
+        params,
+    )
+    return int(total or 0), int(overdue or 0), [row_to_ticket(row) for row in rows]
+
+
+# --- replies held for «Kirim» / «Catatan» ---------------------------------------------------------
+
+_HELD_COLUMNS = (
+    "id, ticket_id, chat_id, source_message_id, prompt_message_id, author_id, author_name, text,"
+    " attachments, resolution, resolved_by_name"
+)
+
+
+def _row_to_held(row: Any) -> HeldReply:
+    return HeldReply(
+        id=row["id"], ticket_id=row["ticket_id"], chat_id=row["chat_id"],
+        source_message_id=row["source_message_id"], prompt_message_id=row["prompt_message_id"],
+        author=Actor(ActorKind.STAFF, row["author_id"], row["author_name"]), text=row["text"],
+        attachments=tuple(Attachment(**item) for item in json.loads(row["attachments"])),
+        resolution=row["resolution"], resolved_by=row["resolved_by_name"],
+    )
+
+
+async def hold_reply(
+    conn: aiosqlite.Connection, ticket_id: int, chat_id: int, source_message_id: int, author: Actor,
+    text: str, attachments: Iterable[Attachment], at: dt.datetime,
+) -> HeldReply:
+    """Keeps a reply until a button is pressed; the same Telegram message is held once."""
+    await conn.execute(
+        "INSERT OR IGNORE INTO held_replies (ticket_id, chat_id, source_message_id, author_id, author_name,"
+        " text, attachments, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (ticket_id, chat_id, source_message_id, author.id, author.name, text,
+         json.dumps([item.model_dump() for item in attachments], ensure_ascii=False), to_db_time(at)),
+    )
+    row = await _fetchone(conn, f"SELECT {_HELD_COLUMNS} FROM held_replies WHERE chat_id = ? AND source_message_id = ?",
+                          (chat_id, source_message_id))
+    return _row_to_held(row)
+
+
+async def held_reply(conn: aiosqlite.Connection | Database, held_id: int) -> HeldReply | None:
+    row = await _fetchone(conn, f"SELECT {_HELD_COLUMNS} FROM held_replies WHERE id = ?", (held_id,))
+    return _row_to_held(row) if row else None
+
+
+async def held_reply_for_message(db: Database, chat_id: int, source_message_id: int) -> HeldReply | None:
+    row = await _fetchone(db, f"SELECT {_HELD_COLUMNS} FROM held_replies WHERE chat_id = ? AND source_message_id = ?",
+                          (chat_id, source_message_id))
+    return _row_to_held(row) if row else None
+
+
+async def set_held_prompt(db: Database, held_id: int, prompt_message_id: int) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE held_replies SET prompt_message_id = ? WHERE id = ?", (prompt_message_id, held_id))
+
+
+async def update_held_text(db: Database, held_id: int, text: str) -> bool:
+    """The officer edited the held message: the new text is what a later «Kirim» sends."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE held_replies SET text = ? WHERE id = ? AND resolution IS NULL", (text, held_id)
+        )
+        return cursor.rowcount > 0
+
+
+async def resolve_held_reply(
+    conn: aiosqlite.Connection, held_id: int, resolution: str, by: Actor, at: dt.datetime
+) -> bool:
+    """Marks the held reply pressed; False when someone pressed first (a double press)."""
+    cursor = await conn.execute(
+        "UPDATE held_replies SET resolution = ?, resolved_at = ?, resolved_by_id = ?, resolved_by_name = ?"
+        " WHERE id = ? AND resolution IS NULL",
+        (resolution, to_db_time(at), by.id, by.name, held_id),
+    )
+    return cursor.rowcount > 0

@@ -116,6 +116,18 @@ class Bench:
                          user: FakeUser | None = None) -> list[SentMessage]:
         return await self.say(user or self.officer, text, chat_id=self.staff_chat_id, reply_to=reply_to)
 
+    async def staff_answers(self, text: str, *, reply_to: int, user: FakeUser | None = None) -> list[SentMessage]:
+        """A plain reply to a ticket message, then «📤 Kirim ke pelapor» on the bot's question:
+        returns what the press sent (the citizen's answer, the staff confirmation)."""
+        asked = await self.staff_says(text, reply_to=reply_to, user=user)
+        return await self.send_held(asked, user=user)
+
+    async def send_held(self, asked: list[SentMessage], *, user: FakeUser | None = None) -> list[SentMessage]:
+        """Presses «📤 Kirim ke pelapor» on the held-reply question among ``asked``."""
+        prompt = next(m for m in asked if any(data.startswith("bls:kirim:") for _, data in m.buttons))
+        data = next(data for _, data in prompt.buttons if data.startswith("bls:kirim:"))
+        return await self.press(user or self.officer, prompt, data)
+
     async def press(self, user: FakeUser, message: SentMessage, data: str) -> list[SentMessage]:
         return await self.run(self.fake.press_button(user, message.chat_id, message.message_id, data))
 

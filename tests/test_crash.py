@@ -237,6 +237,10 @@ async def test_staff_reply_stored_but_not_sent_goes_out_once_after_restart(world
     trap = world.fake.trap(sends_to(world.citizen.id, "Jawaban atas pengaduan"))
     world.fake.send_text(world.officer, world.staff.id, "HPS tidak bersifat rahasia.",
                          reply_to_message_id=card.message_id)
+    # The reply is held until «Kirim ke pelapor» is pressed.
+    prompt = await world.wait_for(world.staff.id, "Belum dikirim")
+    kirim = next(data for _, data in prompt.buttons if data.startswith("bls:kirim:"))
+    world.fake.press_button(world.officer, world.staff.id, prompt.message_id, kirim)
     await asyncio.wait_for(trap.reached.wait(), 20)
     await kill_and_restart(world)
     reply = await world.wait_for(world.citizen.id, "HPS tidak bersifat rahasia.")

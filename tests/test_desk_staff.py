@@ -69,7 +69,7 @@ async def admin_bench(tmp_path: Path) -> AsyncIterator[Bench]:
 async def test_reply_to_card_reaches_citizen_signed_as_officer(bench: Bench) -> None:
     code = await bench.file_complaint()
     card = card_of(bench, code)
-    sent = await bench.staff_says("Jadwal pembukaan penawaran: Senin pukul 09.00.", reply_to=card.message_id)
+    sent = await bench.staff_answers("Jadwal pembukaan penawaran: Senin pukul 09.00.", reply_to=card.message_id)
     to_citizen = [m for m in sent if m.chat_id == bench.citizen.id]
     assert len(to_citizen) == 1
     answer = to_citizen[0].rendered
@@ -87,8 +87,9 @@ async def test_reply_to_card_reaches_citizen_signed_as_officer(bench: Bench) -> 
 async def test_photo_reply_is_relayed_with_caption(bench: Bench) -> None:
     code = await bench.file_complaint()
     card = card_of(bench, code)
-    sent = await bench.run(bench.fake.send_photo(bench.officer, bench.staff_chat_id, caption="Foto papan pengumuman",
-                                                 reply_to_message_id=card.message_id))
+    asked = await bench.run(bench.fake.send_photo(bench.officer, bench.staff_chat_id, caption="Foto papan pengumuman",
+                                                  reply_to_message_id=card.message_id))
+    sent = await bench.send_held(asked)
     to_citizen = [m for m in sent if m.chat_id == bench.citizen.id]
     assert [m.media_type for m in to_citizen] == [None, "photo"]
     assert "Foto papan pengumuman" in to_citizen[0].rendered
@@ -115,7 +116,7 @@ async def test_balas_keeps_lines_and_reply_to_confirmation_works(bench: Bench) -
     assert "Terima kasih.\nJadwal: Senin.\n\nSalam." in answer.rendered
     confirmation = bench.last(bench.staff_chat_id)
     assert "dicatat dan dikirim" in confirmation.rendered
-    sent = await bench.staff_says("Tambahan: lokasinya di aula.", reply_to=confirmation.message_id)
+    sent = await bench.staff_answers("Tambahan: lokasinya di aula.", reply_to=confirmation.message_id)
     assert any("Tambahan: lokasinya di aula." in m.rendered for m in sent if m.chat_id == bench.citizen.id)
     # A loosely typed code works too.
     sent = await bench.staff_says(f"/balas {code.lower().replace('-00', ' ')} Satu lagi.")
@@ -189,7 +190,7 @@ async def test_tutup_with_note_then_reply_refused_then_buka(bench: Bench) -> Non
     sent = await bench.staff_says(f"/buka {code}")
     assert any("dibuka kembali" in m.rendered for m in sent if m.chat_id == bench.citizen.id)
     assert "masih terbuka" in (await bench.staff_says(f"/buka {code}"))[0].rendered
-    sent = await bench.staff_says("Satu hal lagi.", reply_to=card.message_id)
+    sent = await bench.staff_answers("Satu hal lagi.", reply_to=card.message_id)
     assert any("Satu hal lagi." in m.rendered for m in sent if m.chat_id == bench.citizen.id)
     kinds = [(e.kind.value, e.actor.id) for e in await events(bench, code)]
     assert kinds[1:] == [("closed", bench.officer.id), ("reopened", bench.officer.id),
@@ -225,6 +226,12 @@ async def test_card_buttons(bench: Bench) -> None:
     assert next(m for m in bench.fake.sent() if m.message_id == prompt.message_id
                 and m.chat_id == prompt.chat_id).buttons == []
 
+    # Never answered: «Tutup» asks for the answer instead of closing bare.
+    sent, answer = await press(bench, card, f"tk:tutup:{code}")
+    assert "belum pernah dijawab" in sent[0].rendered and f"/tutup {code} teks jawaban" in sent[0].rendered
+    assert sent[0].buttons == [] and (await bench.desk.tickets.get(code)).is_open
+    await bench.staff_says(f"/balas {code} Jadwalnya Senin.")
+
     sent, _ = await press(bench, card, f"tk:tutup:{code}")
     confirm = sent[0]
     assert (await bench.desk.tickets.get(code)).is_open
@@ -234,8 +241,8 @@ async def test_card_buttons(bench: Bench) -> None:
     sent, answer = await press(bench, sent[0], f"tk:tutup_ya:{code}")
     assert not (await bench.desk.tickets.get(code)).is_open
     assert any("selesai" in m.rendered for m in sent if m.chat_id == bench.citizen.id)
-    _, answer = await press(bench, card, f"tk:tutup:{code}")
-    assert answer["text"].startswith("Pengaduan ini sudah ditutup")
+    # The card now fits the closed ticket: «Buka kembali» and «Riwayat», no «Proses» or «Tutup».
+    assert [data for _, data in card.buttons] == [f"tk:buka:{code}", f"tk:riwayat:{code}"]
 
     sent, _ = await press(bench, card, f"tk:riwayat:{code}")
     history = sent[0].rendered
@@ -245,7 +252,7 @@ async def test_card_buttons(bench: Bench) -> None:
     assert "Andi Petugas" in history and "Rina Petugas" in history
     recorded = [(e.kind.value, e.actor.id) for e in await events(bench, code)][1:]
     assert recorded == [("status_changed", bench.officer.id), ("reclassified", bench.officer2.id),
-                        ("closed", bench.officer.id)]
+                        ("staff_reply", bench.officer.id), ("closed", bench.officer.id)]
 
 
 # --- looking things up ----------------------------------------------------------------------
@@ -257,7 +264,7 @@ async def test_tiket_shows_card_and_history_and_is_linked(bench: Bench) -> None:
     view = (await bench.staff_says(f"/tiket {code}"))[-1]
     assert code in view.rendered and "Riwayat" in view.rendered and "Status berubah" in view.rendered
     assert ("🕘 Riwayat", f"tk:riwayat:{code}") in view.buttons
-    sent = await bench.staff_says("Dijawab dari tampilan tiket.", reply_to=view.message_id)
+    sent = await bench.staff_answers("Dijawab dari tampilan tiket.", reply_to=view.message_id)
     assert any("Dijawab dari tampilan tiket." in m.rendered for m in sent if m.chat_id == bench.citizen.id)
 
 

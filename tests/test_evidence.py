@@ -171,7 +171,7 @@ async def test_an_album_added_after_filing_reaches_staff_as_one_album_under_the_
     assert len(additions) == 1 and len(additions[0].attachments) == 10
     assert additions[0].data["text"] == "foto lokasi proyek"
     # A staff reply to the album (its captioned first photo) answers the citizen.
-    sent = await bench.staff_says("Terima kasih, foto sudah kami terima.", reply_to=album[0].message_id)
+    sent = await bench.staff_answers("Terima kasih, foto sudah kami terima.", reply_to=album[0].message_id)
     assert any(m.chat_id == bench.citizen.id and "foto sudah kami terima" in m.rendered for m in sent)
 
 

@@ -245,9 +245,13 @@ async def test_target_is_recorded_told_and_leaves_the_deadline(desk: Desk) -> No
         await desk.service.set_target(ticket.code, at(12, 7, 9), STAFF)
     with pytest.raises(ValueError):
         await desk.service.set_target(ticket.code, dt.datetime(2026, 12, 20, 10), STAFF)
-    await desk.service.close(ticket.code, STAFF)
+    await desk.service.close(ticket.code, STAFF, ANSWER)
     with pytest.raises(TicketClosed):
         await desk.service.set_target(ticket.code, at(12, 21, 10), STAFF)
+
+
+# Closing means answered: a ticket never answered is closed with its answer.
+ANSWER = "Sudah kami jawab lewat telepon."
 
 
 # --- satisfaction --------------------------------------------------------------------------
@@ -278,7 +282,7 @@ async def test_closing_asks_the_citizen_to_rate_with_buttons(desk: Desk) -> None
 
 async def test_offline_ticket_not_linked_gets_no_rating_request(desk: Desk) -> None:
     ticket, _ = await desk.register()
-    await desk.service.close(ticket.code, STAFF)
+    await desk.service.close(ticket.code, STAFF, ANSWER)
     assert await desk.outbox("rating_request") == []
 
 
@@ -287,7 +291,7 @@ async def test_rating_rules(desk: Desk) -> None:
     with pytest.raises(NotClosedYet):
         await desk.service.rate(ticket.code, BUDI, 5)
     desk.clock.now = at(12, 8, 9)
-    await desk.service.close(ticket.code, STAFF)
+    await desk.service.close(ticket.code, STAFF, ANSWER)
 
     with pytest.raises(InvalidRating):
         await desk.service.rate(ticket.code, BUDI, 6)
@@ -322,8 +326,8 @@ async def test_rating_window_is_fourteen_days_after_closing(desk: Desk) -> None:
     late = await _telegram_ticket(desk)
     in_time = await _telegram_ticket(desk)
     desk.clock.now = at(12, 8, 9)
-    await desk.service.close(late.code, STAFF)
-    await desk.service.close(in_time.code, STAFF)
+    await desk.service.close(late.code, STAFF, ANSWER)
+    await desk.service.close(in_time.code, STAFF, ANSWER)
     with pytest.raises(RatingWindowClosed):
         await desk.service.rate(late.code, BUDI, 5, now=at(12, 22, 9, 1))
     # Exactly 14 × 24 h after closing is still in time.

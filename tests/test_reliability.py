@@ -33,7 +33,7 @@ async def test_flood_wait_delays_only_that_chat(bench: Bench) -> None:
     card = bench.last(bench.staff_chat_id)
     bench.fake.inject("sendMessage", chat_id=bench.citizen.id, error="flood", retry_after=1)
     started = asyncio.get_running_loop().time()
-    await bench.staff_says("Jawaban pertama", reply_to=card.message_id)
+    await bench.staff_answers("Jawaban pertama", reply_to=card.message_id)
     # The staff confirmation (another chat) went out at once while the citizen's reply waits.
     assert "dicatat dan dikirim" in bench.last(bench.staff_chat_id).rendered
     reply = await bench.fake.wait_for(lambda m: "Jawaban pertama" in m.rendered, chat_id=bench.citizen.id,
@@ -50,7 +50,7 @@ async def test_network_errors_and_5xx_are_retried_until_delivered(bench: Bench) 
     card = bench.last(bench.staff_chat_id)
     bench.fake.inject("sendMessage", chat_id=bench.citizen.id, error="network", times=1)
     bench.fake.inject("sendMessage", chat_id=bench.citizen.id, error="server", status=502, times=1)
-    await bench.staff_says("Jawaban setelah gangguan", reply_to=card.message_id)
+    await bench.staff_answers("Jawaban setelah gangguan", reply_to=card.message_id)
     await bench.fake.wait_for(lambda m: "Jawaban setelah gangguan" in m.rendered, chat_id=bench.citizen.id,
                               timeout=10)
     await bench.desk.outbox.drain()
@@ -62,7 +62,7 @@ async def test_blocked_citizen_is_recorded_and_staff_told(bench: Bench) -> None:
     code = await bench.file_complaint()
     card = bench.last(bench.staff_chat_id)
     bench.fake.block_bot(bench.citizen)
-    await bench.staff_says("Jawaban yang tidak sampai", reply_to=card.message_id)
+    await bench.staff_answers("Jawaban yang tidak sampai", reply_to=card.message_id)
     await bench.fake.wait_for(lambda m: "tidak dapat dikirim" in m.rendered, chat_id=bench.staff_chat_id)
     ticket = await bench.desk.tickets.get(code)
     kinds = [event.kind.value for event in await bench.desk.tickets.history(ticket)]
@@ -97,7 +97,7 @@ async def test_formatting_rejection_is_resent_as_plain_text(bench: Bench) -> Non
     card = bench.last(bench.staff_chat_id)
     bench.fake.inject("sendMessage", chat_id=bench.citizen.id, error="bad_request",
                       text="Bad Request: can't parse entities: unsupported start tag \"x\" at byte offset 3")
-    await bench.staff_says("Jawaban <tetap> sampai & utuh", reply_to=card.message_id)
+    await bench.staff_answers("Jawaban <tetap> sampai & utuh", reply_to=card.message_id)
     reply = await bench.fake.wait_for(lambda m: "Jawaban <tetap> sampai & utuh" in m.rendered,
                                       chat_id=bench.citizen.id)
     assert reply.parse_mode is None
@@ -113,6 +113,11 @@ async def test_outbox_rows_survive_a_restart(tmp_path) -> None:
         driven = bench.fake.send_text(bench.officer, bench.staff_chat_id, "Jawaban tertunda",
                                       reply_to_message_id=card.message_id)
         await wait_until(lambda: _journal_done(bench, driven.update_id))
+        # The reply is held until «Kirim ke pelapor» (sent by the handler, not the outbox).
+        prompt = bench.last(bench.staff_chat_id)
+        kirim = next(data for _, data in prompt.buttons if data.startswith("bls:kirim:"))
+        pressed = bench.fake.press_button(bench.officer, prompt.chat_id, prompt.message_id, kirim)
+        await wait_until(lambda: _journal_done(bench, pressed.update_id))
         await bench.stop()
         bench.fake.clear_faults()
         await bench.start()
@@ -182,7 +187,7 @@ async def test_logs_hold_no_personal_data(bench: Bench, caplog: pytest.LogCaptur
     code = await bench.file_complaint(description=description, contact="081299887766")
     bench.fake.block_bot(bench.citizen)
     card = next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered)
-    await bench.staff_says("Jawaban pribadi untuk Budi", reply_to=card.message_id)
+    await bench.staff_answers("Jawaban pribadi untuk Budi", reply_to=card.message_id)
     await bench.fake.wait_for(lambda m: "tidak dapat dikirim" in m.rendered, chat_id=bench.staff_chat_id)
     logged = caplog.text + json.dumps([r.getMessage() for r in caplog.records])
     for secret in ("081299887766", "6281299887766", "uang pelicin", "Budi Santoso", "Jawaban pribadi"):

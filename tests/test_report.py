@@ -133,7 +133,8 @@ async def populate(path: Path) -> None:
                 await service.staff_reply(ticket.code, STAFF, "Berikut jawaban kami.")
             if closed is not None:
                 clock.now = closed
-                await service.close(ticket.code, STAFF)
+                # Closing means answered: one never answered is closed with its answer.
+                await service.close(ticket.code, STAFF, None if answered else "Berikut jawaban kami.")
             if rating is not None:
                 clock.now += dt.timedelta(hours=1)
                 await service.rate(ticket.code, 500 + number, rating)
@@ -168,6 +169,24 @@ async def figures(tmp_path: Path) -> MonthFigures:
                                    now=REPORT_TIME)
     finally:
         await db.close()
+
+
+async def test_closed_without_any_answer_counts_as_unanswered(tmp_path: Path) -> None:
+    """Data from before closing required an answer: a ticket closed bare is not answered on time."""
+    path = tmp_path / "helpdesk.sqlite3"
+    await populate(path)
+    db = await Database.open(path)
+    try:
+        # #11 (ringan) was answered on time and closed; as old data it was closed with no answer.
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE tickets SET first_answer_at = NULL WHERE code = 'ADU-2026-00011'")
+        figures = await month_figures(db, WorkCalendar(CalendarConfig(), TiersConfig()), 2026, 12, now=REPORT_TIME)
+    finally:
+        await db.close()
+    eleventh = next(row for row in figures.rows if row.code == "ADU-2026-00011")
+    assert eleventh.on_time is None and eleventh.answer_hours is None
+    assert figures.timeliness[Tier.RINGAN] == Timeliness(on_time=2, late=2, unanswered=1, unanswered_overdue=1)
+    assert figures.overall.on_time == 6
 
 
 async def test_hand_counted_figures(figures: MonthFigures) -> None:
@@ -276,9 +295,10 @@ async def test_message_csv_and_chart_agree(figures: MonthFigures, tmp_path: Path
         "dijawab_pertama": "2026-12-01 11:00", "ditutup": "2026-12-01 11:30", "tepat_waktu": "ya",
         "penilaian": "5", "kode_paket": "11111",
     }
-    # #6 was closed without a reply: no first answer, judged by its closing.
+    # #6 was closed with its answer (closing means answered): answered late, at its closing.
     sixth = parsed[5]
-    assert (sixth["dijawab_pertama"], sixth["ditutup"], sixth["tepat_waktu"]) == ("", "2026-12-11 10:00", "tidak")
+    assert (sixth["dijawab_pertama"], sixth["ditutup"], sixth["tepat_waktu"]) == (
+        "2026-12-11 10:00", "2026-12-11 10:00", "tidak")
     for tier in Tier:
         assert sum(1 for row in parsed if row["tingkat"] == tier.label) == figures.by_tier[tier]
         item = figures.timeliness[tier]

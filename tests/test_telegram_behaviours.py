@@ -34,7 +34,7 @@ STAFF_ONLY_COMMANDS = {name for name, _ in common_texts.STAFF_COMMANDS}
 async def test_the_bot_asks_only_for_the_updates_it_handles(bench: Bench) -> None:
     polls = bench.fake.calls_to("getUpdates")
     assert polls and json.loads(polls[0].params["allowed_updates"]) == [
-        "message", "callback_query", "my_chat_member"]
+        "message", "edited_message", "callback_query", "my_chat_member"]
     assert bench.fake.allowed_updates == frozenset(ALLOWED_UPDATES)
     # Telegram now drops reactions and member changes before they are queued.
     first = (await bench.say(bench.citizen, "/start"))[0]
@@ -89,8 +89,9 @@ async def test_staff_acting_first_in_the_new_supergroup_are_answered_there(
     assert moved and "supergrup" in moved[0].rendered
     card = next(m for m in bench.fake.sent(new_id) if code in m.rendered and m.buttons
                 and all((data or "").startswith("tk:") for _, data in m.buttons))
-    answer = await bench.say(bench.officer, "Jadwalnya Senin pukul 09.00.", chat_id=new_id,
-                             reply_to=card.message_id)
+    asked = await bench.say(bench.officer, "Jadwalnya Senin pukul 09.00.", chat_id=new_id,
+                            reply_to=card.message_id)
+    answer = await bench.send_held(asked)  # a reply is held until «Kirim ke pelapor» (#13)
     assert any(m.chat_id == bench.citizen.id and "Senin pukul 09.00" in m.rendered for m in answer)
     # The staff menus follow the group to its new id.
     assert {name for name, _ in bench.fake.visible_commands(new_id, bench.officer2.id)} <= STAFF_ONLY_COMMANDS

@@ -172,7 +172,7 @@ async def test_open_list_is_ordered_by_deadline(service: TicketService, clock: C
     late = (await service.file(complaint(matter_kind=MatterKind.WRONGDOING))).ticket
     soon = (await service.file(complaint())).ticket
     middle = (await service.file(complaint(matter_kind=MatterKind.RULES))).ticket
-    await service.close(middle.code, STAFF)
+    await service.close(middle.code, STAFF, "Sudah dijawab")
     assert [t.code for t in await service.list_open()] == [soon.code, late.code]
 
 

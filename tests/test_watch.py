@@ -235,8 +235,8 @@ async def test_digest_on_a_working_day_lists_due_and_overdue_once(desk: Desk) ->
 
     # Next working day, nothing left over: a short all-clear message.
     desk.clock.now = at(12, 14, 10)
-    await desk.service.close(due.code, STAFF)
-    await desk.service.close(overdue.code, STAFF)
+    await desk.service.close(due.code, STAFF, "Sudah dijawab.")
+    await desk.service.close(overdue.code, STAFF, "Sudah dijawab.")
     text = await desk.watch.morning_digest(at(12, 15, 7, 45))
     assert text is not None and "Tidak ada pengaduan" in text
 
@@ -266,6 +266,6 @@ def test_next_digest_is_the_next_working_opening(tmp_path: Path) -> None:
 async def test_closed_status_excluded_even_when_overdue(desk: Desk) -> None:
     ticket = await desk.file(MatterKind.QUESTION, at(12, 7, 9))
     desk.clock.now = at(12, 7, 9, 30)
-    closed = (await desk.service.close(ticket.code, STAFF)).ticket
+    closed = (await desk.service.close(ticket.code, STAFF, "Sudah dijawab.")).ticket
     assert closed.status is Status.CLOSED
     assert await desk.watch.candidates(at(12, 8, 9)) == []

@@ -189,4 +189,4 @@ async def test_same_url_with_a_new_secret_applies_it_and_a_long_secret_is_refuse
 
 async def test_webhook_asks_only_for_the_updates_the_bot_handles(hook: WebhookBench) -> None:
     call = hook.fake.calls_to("setWebhook")[-1]
-    assert json.loads(call.params["allowed_updates"]) == ["message", "callback_query", "my_chat_member"]
+    assert json.loads(call.params["allowed_updates"]) == ["message", "edited_message", "callback_query", "my_chat_member"]

@@ -11,6 +11,11 @@ Telegram's answers decide what happens to a row:
   arrives first, see ``on_migrated``);
 - 400 about formatting: re-sent as plain text rather than lost, cut at the same places as
   the HTML parts (never inside a tag or an entity).
+
+Card edits (editMessageText of a ticket's card) run in their own lane per chat, beside its new
+messages: a card edit waits for the card to be sent (its message id is looked up then), "message
+is not modified" counts as done, and a card Telegram no longer lets us edit is given up quietly
+(the change itself is in the history, and the next /tiket shows it).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 REPORT_AFTER_ATTEMPTS = 5
+CARD_WAIT_ROUNDS = 250  # × 20 ms: how long a card edit waits in its lane for the card
 STAFF_CHAT_KEY = "staff_chat_id"
 
 UndeliveredHook = Callable[[OutboxRow, str], Awaitable[None]]
@@ -149,7 +155,7 @@ class OutboxSender:
         self._migration_lock = asyncio.Lock()
         self._wakeup = asyncio.Event()
         self._stopping = False
-        self._busy_chats: set[int] = set()
+        self._busy_chats: set[tuple[int, str]] = set()
         self._chat_tasks: set[asyncio.Task[None]] = set()
         self._parallel = asyncio.Semaphore(max_parallel_chats)
         self._runner: asyncio.Task[None] | None = None
@@ -201,29 +207,29 @@ class OutboxSender:
         """Starts a sender for every idle chat with due rows; returns seconds until the next is due."""
         now = utc_now()
         wait = 30.0
-        for chat_id, due in await repo.next_due_per_chat(self.db):
+        for chat_id, lane, due in await repo.next_due_per_chat(self.db):
             due_in = (due - now).total_seconds()
             if due_in > 0:
                 wait = min(wait, due_in)
                 continue
-            if chat_id in self._busy_chats:
+            if (chat_id, lane) in self._busy_chats:
                 continue
-            self._busy_chats.add(chat_id)
-            task = asyncio.create_task(self._send_chat(chat_id))
+            self._busy_chats.add((chat_id, lane))
+            task = asyncio.create_task(self._send_chat(chat_id, lane))
             self._chat_tasks.add(task)
             task.add_done_callback(self._chat_tasks.discard)
         return max(wait, 0.05)
 
-    async def _send_chat(self, chat_id: int) -> None:
+    async def _send_chat(self, chat_id: int, lane: str = repo.SEND_LANE) -> None:
         try:
             async with self._parallel:
                 # Read the rows only now, while this chat is marked busy: a snapshot taken
                 # earlier could hold rows another task has since sent or rewritten.
-                for row in await due_rows(self.db, utc_now(), chat_id=chat_id):
+                for row in await due_rows(self.db, utc_now(), chat_id=chat_id, lane=lane):
                     if not await self._deliver(row):
                         break  # keep this chat's order: later rows wait for this one
         finally:
-            self._busy_chats.discard(chat_id)
+            self._busy_chats.discard((chat_id, lane))
             self._wakeup.set()
 
     # --- one row --------------------------------------------------------------------------
@@ -248,7 +254,14 @@ class OutboxSender:
                 return False
             await self._fail(row, f"403: {exc.message}")
             return True
+        except CardNotSentYet:
+            # Only this row waits: the card itself (other lane) must not be held back.
+            async with self.db.transaction() as conn:
+                await repo.postpone_row(conn, row.id, utc_now() + dt.timedelta(seconds=5), "card not sent yet")
+            return False
         except BadRequest as exc:
+            if row.purpose == repo.CARD_EDIT_PURPOSE:
+                return await self._card_edit_refused(row, exc)
             if "parse entities" in exc.message.lower() and row.payload.get("parse_mode"):
                 log.error("formatting rejected, resending as plain text outbox_id=%s", row.id)
                 await self._as_plain_text(row)
@@ -266,6 +279,9 @@ class OutboxSender:
         method = payload["method"]
         markup = _with_bot_name(payload.get("reply_markup"), self.bot.username)
         reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+        if method == "editMessageText":
+            await self._edit_card(row, reply_markup)
+            return
         options = _send_options(payload)
         # Staff-chat messages of a confidential ticket: members cannot forward or save them.
         protect = True if payload.get("protect_content") else None
@@ -327,8 +343,47 @@ class OutboxSender:
 
     async def _part_sent(self, row: OutboxRow, message: Message, *, finished: bool, parts_sent: int) -> None:
         link = None if row.ticket_id is None else (message.chat_id, message.message_id, row.ticket_id)
+        card = link is not None and row.purpose == repo.CARD_PURPOSE and parts_sent == 1
         # Many chats finish sends at once; their marks share one commit.
-        await repo.mark_part_sent(self.db, row.id, parts_sent=parts_sent, finished=finished, at=utc_now(), link=link)
+        await repo.mark_part_sent(self.db, row.id, parts_sent=parts_sent, finished=finished, at=utc_now(), link=link,
+                                  card=card)
+
+    async def _edit_card(self, row: OutboxRow, reply_markup: InlineKeyboardMarkup | None) -> None:
+        assert row.ticket_id is not None
+        where = await repo.card_message(self.db, row.ticket_id)
+        # The card is sent in the chat's other lane; wait for it (this lane stays busy meanwhile).
+        for _ in range(CARD_WAIT_ROUNDS):
+            if where is not None or not await repo.card_pending(self.db, row.ticket_id):
+                break
+            await asyncio.sleep(0.02)
+            where = await repo.card_message(self.db, row.ticket_id)
+        if where is None:
+            if await repo.card_pending(self.db, row.ticket_id):
+                raise CardNotSentYet(row.ticket_id)
+            # A ticket whose card was never recorded (e.g. the card failed): nothing to edit.
+            await repo.mark_part_sent(self.db, row.id, parts_sent=1, finished=True, at=utc_now(), link=None)
+            return
+        chat_id, message_id = where
+        payload = row.payload
+        try:
+            await self.bot.edit_message_text(
+                payload["text"], chat_id=chat_id, message_id=message_id,
+                parse_mode=payload.get("parse_mode"), reply_markup=reply_markup,
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        await repo.mark_part_sent(self.db, row.id, parts_sent=1, finished=True, at=utc_now(), link=None)
+
+    async def _card_edit_refused(self, row: OutboxRow, exc: BadRequest) -> bool:
+        if "parse entities" in exc.message.lower() and row.payload.get("parse_mode"):
+            await self._as_plain_text(row)
+            return False
+        # Deleted card, too old to edit, …: the change stands; only its echo on the card is lost.
+        log.warning("card edit refused outbox_id=%s ticket_id=%s reason=%s", row.id, row.ticket_id, exc.message)
+        async with self.db.transaction() as conn:
+            await repo.mark_failed(conn, row.id, f"400: {exc.message}")
+        return True
 
     # --- failure paths --------------------------------------------------------------------
 
@@ -388,6 +443,10 @@ class OutboxSender:
         payload.pop("parse_mode", None)
         async with self.db.transaction() as conn:
             await repo.replace_payload(conn, row.id, payload, "400 formatting: resent as plain text")
+
+
+class CardNotSentYet(Exception):
+    """A card edit reached the sender before the card itself was sent."""
 
 
 def _split_plain(text: str, limit: int = 4096) -> list[str]:

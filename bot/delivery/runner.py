@@ -40,9 +40,10 @@ from storage.db import Database, utc_now
 log = logging.getLogger(__name__)
 
 # Only what the desk handles (Telegram drops the rest before it is queued): messages in the
-# private chats and the staff group, button presses, and the bot's own membership changes.
-# Reactions, other members' changes, edits and channel posts are never asked for.
-ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
+# private chats and the staff group, edits of them (an officer's held reply follows its edit;
+# every other edit stops at the guard), button presses, and the bot's own membership changes.
+# Reactions, other members' changes and channel posts are never asked for.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 
 
 class HelpdeskRunner:

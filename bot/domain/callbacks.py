@@ -126,6 +126,10 @@ CARD_ACTION = CallbackFormat(
     "tk:{action}:{code}", {"action": "proses|tingkat|tutup|tutup_ya|riwayat|batal", "code": TICKET_CODE}
 )
 CARD_TIER = CallbackFormat("tk:tier:{code}:{tier}", {"code": TICKET_CODE, "tier": "[a-z-]+"})
+CARD_REOPEN = CallbackFormat("tk:buka:{code}", {"code": TICKET_CODE})  # «Buka kembali» on a closed card
+CARD_TAKE = CallbackFormat("tk:ambil:{code}", {"code": TICKET_CODE})  # «Ambil»: the presser owns it
+# A plain reply held until «Kirim ke pelapor» or «Simpan sebagai catatan» (the held reply's id).
+HELD_REPLY = CallbackFormat("bls:{choice}:{id}", {"choice": "kirim|catatan", "id": r"\d{1,15}"})
 RECORDING_CHANNEL = CallbackFormat("catat:saluran:{channel}", {"channel": "[a-z_]+"})
 RECORDING_TIER = CallbackFormat("catat:tingkat:{tier}", {"tier": "[a-z-]+"})
 RECORDING_CANCEL = CallbackFormat("catat:batal")

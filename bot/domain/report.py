@@ -57,7 +57,8 @@ class TicketRow:
 
     @property
     def answered_at(self) -> dt.datetime | None:
-        return self.first_answer_at or self.closed_at
+        # Only an answer counts: a ticket closed without one (old data) stays unanswered.
+        return self.first_answer_at
 
     @property
     def on_time(self) -> bool | None:

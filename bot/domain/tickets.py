@@ -99,6 +99,8 @@ class EventKind(StrEnum):
     ERASED = "erased"
     # The citizen answered the confidentiality offer made when staff raised the tier (issue #12).
     CONFIDENTIALITY_CHOSEN = "confidentiality_chosen"
+    NOTE = "note"  # an internal note of the team: never shown or sent to the citizen
+    ASSIGNED = "assigned"  # /ambil: the ticket's owner (data: to_id, to_name, from_id, from_name)
 
 
 class ActorKind(StrEnum):
@@ -184,6 +186,9 @@ class Ticket:
     closed_at: dt.datetime | None
     target_at: dt.datetime | None
     rating: int | None
+    # The officer who took the ticket with /ambil (None: nobody yet).
+    owner_id: int | None = None
+    owner_name: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -203,3 +208,23 @@ class TicketEvent:
     actor: Actor
     data: dict[str, Any] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class HeldReply:
+    """A staff reply to a ticket message, held until «Kirim ke pelapor» or «Simpan sebagai catatan»."""
+
+    id: int
+    ticket_id: int
+    chat_id: int
+    source_message_id: int
+    prompt_message_id: int | None
+    author: Actor
+    text: str
+    attachments: tuple[Attachment, ...]
+    resolution: str | None  # None while waiting; "kirim" or "catatan" once pressed
+    resolved_by: str | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.resolution is None

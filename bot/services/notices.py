@@ -10,13 +10,14 @@ from bot.domain import callbacks as cb
 from bot.domain.privacy import alleges_wrongdoing
 from bot.domain.tickets import Attachment, EventKind, Ticket, TicketEvent
 from bot.domain.tiers import Tier
+from bot.domain.time_left import time_left
 from bot.domain.workcalendar import WorkCalendar
 from bot.texts import common as common_texts
 from bot.texts import desk as texts
 from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
 from storage.db import utc_now
-from storage.outbox import OutboxMessage, text_message
+from storage.outbox import OutboxMessage, card_edit, text_message
 
 # Callback data of ticket-card buttons: "tk:<action>:<code>" stays far below 64 bytes.
 CARD_ACTIONS = (("proses", "🔎 Proses"), ("tingkat", "🏷 Ubah tingkat"), ("tutup", "✅ Tutup"),
@@ -24,9 +25,34 @@ CARD_ACTIONS = (("proses", "🔎 Proses"), ("tingkat", "🏷 Ubah tingkat"), ("t
 # Citizen-side button on a status view: "add information to this ticket".
 
 
+TAKE_BUTTON = "🙋 Ambil"
+REOPEN_BUTTON = "🔁 Buka kembali"
+HISTORY_BUTTON = "🕘 Riwayat"
+
+# Events after which the ticket's card in the staff group is edited to match the ticket.
+CARD_CHANGES = frozenset({
+    EventKind.STAFF_REPLY, EventKind.STATUS_CHANGED, EventKind.RECLASSIFIED, EventKind.CLOSED,
+    EventKind.REOPENED, EventKind.TARGET_SET, EventKind.ASSIGNED,
+    # The citizen chose confidentiality after a raise to berkadar: the card is masked from then on.
+    EventKind.CONFIDENTIALITY_CHOSEN,
+})
+
+
 def card_keyboard(code: str) -> dict[str, Any]:
     buttons = [{"text": label, "callback_data": cb.CARD_ACTION.build(action=action, code=code)} for action, label in CARD_ACTIONS]
     return {"inline_keyboard": [buttons[:2], buttons[2:]]}
+
+
+def card_keyboard_for(ticket: Ticket) -> dict[str, Any]:
+    """The card's buttons for the ticket's state: a closed ticket offers «Buka kembali» and «Riwayat»."""
+    code = ticket.code
+    if not ticket.is_open:
+        return {"inline_keyboard": [[
+            {"text": REOPEN_BUTTON, "callback_data": cb.CARD_REOPEN.build(code=code)},
+            {"text": HISTORY_BUTTON, "callback_data": cb.CARD_ACTION.build(action="riwayat", code=code)},
+        ]]}
+    rows = card_keyboard(code)["inline_keyboard"]
+    return {"inline_keyboard": [*rows, [{"text": TAKE_BUTTON, "callback_data": cb.CARD_TAKE.build(code=code)}]]}
 
 
 class StaffChat:
@@ -37,16 +63,15 @@ class StaffChat:
 
 
 def describe_time_left(calendar: WorkCalendar, ticket: Ticket, now: dt.datetime) -> str:
-    """'sisa 2 hari kerja 3 jam' or 'terlambat 3 jam kerja', on the same calendar as deadlines."""
-    if not ticket.is_open:
-        return "selesai"
-    if ticket.first_answer_at is not None:
-        return "sudah dijawab"
-    if now <= ticket.deadline_at:
-        span = calendar.working_time_between(now, ticket.deadline_at)
-        return f"sisa {span.describe()}"
-    span = calendar.working_time_between(ticket.deadline_at, now)
-    return f"terlambat {span.describe()}"
+    """'sisa 5 hari kerja (hingga …)' or 'terlambat 3 jam kerja' (bot.domain.time_left decides,
+    bot.texts.desk words it): one wording for cards, /daftar, the digest and /status."""
+    return texts.time_left_words(time_left(calendar, ticket, now), calendar.zone)
+
+
+def card_text(calendar: WorkCalendar, ticket: Ticket, now: dt.datetime, *, disputed: bool | None = None) -> str:
+    """The staff card of ``ticket`` as it stands at ``now``."""
+    return texts.ticket_card(ticket, calendar.zone, now=now, left=describe_time_left(calendar, ticket, now),
+                             disputed=texts.is_disputed(ticket) if disputed is None else disputed)
 
 
 class DeskNotifier:
@@ -79,11 +104,8 @@ class DeskNotifier:
         if kind is EventKind.FILED:
             to_citizen(texts.filed_for_citizen(ticket, zone), "filed_citizen",
                        common_texts.receipt_keyboard(ticket.code))
-            now = self.clock()
-            card = texts.ticket_card(ticket, zone, now=now,
-                                     left=describe_time_left(self.calendar, ticket, now),
-                                     disputed=bool(event.data.get("disputed")))
-            to_staff(card, "ticket_card", card_keyboard(ticket.code))
+            card = card_text(self.calendar, ticket, self.clock(), disputed=bool(event.data.get("disputed")))
+            to_staff(card, "ticket_card", card_keyboard_for(ticket))
             out.extend(evidence_for_staff(staff, ticket, event.attachments,
                                           texts.citizen_attachment_caption(ticket)))
         elif kind is EventKind.CITIZEN_MESSAGE:
@@ -104,10 +126,14 @@ class DeskNotifier:
             to_citizen(texts.reclassified_for_citizen(ticket, zone), "status_notice")
             to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
         elif kind is EventKind.CLOSED:
-            to_citizen(texts.closed_for_citizen(ticket, event.data.get("note", "")), "closed_notice")
+            to_citizen(texts.closed_for_citizen(ticket, event.data.get("note", ""),
+                                                answer=bool(event.data.get("answer"))), "closed_notice")
             to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
         elif kind is EventKind.REOPENED:
-            to_citizen(texts.reopened_for_citizen(ticket), "status_notice")
+            to_citizen(texts.reopened_for_citizen(ticket, event.data.get("reason") or ""), "status_notice")
+            to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
+        elif kind in (EventKind.NOTE, EventKind.ASSIGNED):
+            # Team business: never a word to the citizen.
             to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
         elif kind is EventKind.UNDELIVERED:
             to_staff(texts.undelivered_for_staff(ticket.code, event.data.get("purpose", "")),
@@ -121,7 +147,13 @@ class DeskNotifier:
         elif kind is EventKind.LINKED:
             to_citizen(watch_texts.linked_for_citizen(ticket, zone), "linked_citizen")
             to_staff(watch_texts.linked_for_staff(ticket), "linked_staff")
-        if kind is EventKind.CLOSED and citizen is not None and ticket.rating is None:
+        if kind in CARD_CHANGES:
+            # First in the list: it goes out in its own lane, so its place only matters for readers.
+            out.insert(0, card_edit(staff, ticket.id, card_text(self.calendar, ticket, self.clock()),
+                                    card_keyboard_for(ticket)))
+        if (kind is EventKind.CLOSED and citizen is not None and ticket.rating is None
+                and not event.data.get("again")):
+            # (A closing after a reopen asks no second time.)
             # Second message of a closing: ask the citizen to rate the service (buttons 1–5).
             out.append(text_message(citizen, watch_texts.rating_request(ticket), purpose="rating_request",
                                     ticket_id=ticket.id, reply_markup=rating_keyboard(ticket.code)))

@@ -6,7 +6,8 @@ Definitions (all in the calendar's zone, WITA by default):
   1st 00:00)). Counts by tier, channel and status, timeliness, answer times, ratings, top
   packages, the weekly chart and the CSV rows all describe this population.
 * **Status** is the status at the moment the report is made ("status kini").
-* **Answered** = ``first_answer_at``, or ``closed_at`` for a complaint closed without a reply.
+* **Answered** = ``first_answer_at``. A complaint closed without any answer (possible only in data
+  from before closing required one) counts as unanswered, never as answered on time.
   **On time** = answered at or before ``deadline_at``. Every answer known when the report is
   made counts, so a December complaint answered on 4 January is judged by its deadline;
   re-running a report later can only move complaints from "belum dijawab" to answered.
@@ -80,7 +81,7 @@ async def month_figures(
         first = from_db_time(record["first_answer_at"])
         closed = from_db_time(record["closed_at"])
         assert received is not None
-        answered = first or closed
+        answered = first  # closing without an answer is not an answer (issue #13)
         hours = None if answered is None else calendar.working_time_between(received, answered).hours
         deadline = from_db_time(record["deadline_at"])
         assert deadline is not None

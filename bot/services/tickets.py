@@ -21,6 +21,7 @@ from bot.domain.tickets import (
     Actor,
     Attachment,
     EventKind,
+    HeldReply,
     NewComplaint,
     Status,
     Ticket,
@@ -51,6 +52,28 @@ class TicketAlreadyOpen(TicketError):
 
 
 class NothingToChange(TicketError):
+    pass
+
+
+class NotAnswered(TicketError):
+    """Closing a ticket that was never answered needs the answer (/tutup KODE teks)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class HeldReplyResolved(TicketError):
+    """A held reply's button was pressed already (by ``by``, choosing ``resolution``)."""
+
+    def __init__(self, held_id: int, resolution: str | None, by: str | None) -> None:
+        super().__init__(held_id)
+        self.held_id = held_id
+        self.resolution = resolution
+        self.by = by
+
+
+class HeldReplyNotFound(TicketError):
     pass
 
 
@@ -226,24 +249,151 @@ class TicketService:
     async def close(
         self, code: str, staff: Actor, note: str | None = None, *, idempotency_key: str | None = None
     ) -> Outcome:
+        """Closes a ticket. Closing means answered: a ticket never answered needs ``note``, which
+        is then the answer (sent to the citizen with the closing, and its first answer time);
+        without one, NotAnswered. A closing after a reopen asks for no second rating."""
+        text = (note or "").strip()
+
         def check(ticket: Ticket) -> None:
             if not ticket.is_open:
                 raise TicketClosed(code)
+            if ticket.first_answer_at is None and not text:
+                raise NotAnswered(code)
 
-        return await self._act(
-            code, idempotency_key, check, EventKind.CLOSED, staff, {"note": note or ""}, (),
-            lambda ticket, now: {"status": Status.CLOSED.value, "closed_at": now},
-        )
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            fields: dict[str, Any] = {"status": Status.CLOSED.value, "closed_at": now}
+            data: dict[str, Any] = {"note": text}
+            if ticket.first_answer_at is None:
+                fields["first_answer_at"] = now
+                data["answer"] = True
+            if await repo.has_event(conn, ticket.id, EventKind.CLOSED):
+                data["again"] = True
+            await repo.update_fields(conn, ticket.id, **fields)
+            return await self.record_event(conn, ticket.id, EventKind.CLOSED, staff, now, data)
 
-    async def reopen(self, code: str, staff: Actor, *, idempotency_key: str | None = None) -> Outcome:
+        return await self._run(code, idempotency_key, check, run)
+
+    async def reopen(
+        self, code: str, staff: Actor, reason: str | None = None, *, idempotency_key: str | None = None
+    ) -> Outcome:
+        """Reopens a closed ticket; the reason is kept in the history and sent to the citizen."""
+
         def check(ticket: Ticket) -> None:
             if ticket.is_open:
                 raise TicketAlreadyOpen(code)
 
+        data = {"reason": reason.strip()} if reason and reason.strip() else {}
         return await self._act(
-            code, idempotency_key, check, EventKind.REOPENED, staff, {}, (),
+            code, idempotency_key, check, EventKind.REOPENED, staff, data, (),
             lambda ticket, now: {"status": Status.IN_PROGRESS.value, "closed_at": None},
         )
+
+    # --- the team's own work on a ticket ---------------------------------------------------
+
+    async def add_note(
+        self, code: str, staff: Actor, text: str, attachments: Sequence[Attachment] = (), *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """An internal note: in the history and /tiket, never sent to the citizen, not an answer."""
+        return await self._act(code, idempotency_key, lambda ticket: None, EventKind.NOTE, staff,
+                               {"text": text}, attachments)
+
+    async def take(self, code: str, staff: Actor, *, idempotency_key: str | None = None) -> Outcome:
+        """/ambil: the ticket becomes ``staff``'s; taking it over from another officer is recorded."""
+
+        def check(ticket: Ticket) -> None:
+            if not ticket.is_open:
+                raise TicketClosed(code)
+            if ticket.owner_id == staff.id:
+                raise NothingToChange(code)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            await repo.update_fields(conn, ticket.id, owner_id=staff.id, owner_name=staff.name)
+            data = {"to_id": staff.id, "to_name": staff.name, "from_id": ticket.owner_id,
+                    "from_name": ticket.owner_name}
+            return await self.record_event(conn, ticket.id, EventKind.ASSIGNED, staff, now, data)
+
+        return await self._run(code, idempotency_key, check, run)
+
+    async def hold_reply(
+        self, code: str, staff: Actor, chat_id: int, source_message_id: int, text: str,
+        attachments: Sequence[Attachment] = (),
+    ) -> HeldReply:
+        """Keeps a plain reply to a ticket message until «Kirim» or «Catatan» is pressed.
+
+        Nothing is recorded in the history and nothing is sent yet. The same Telegram message
+        is held once (a redelivered update finds the same held reply)."""
+        async with self.db.transaction() as conn:
+            ticket = await repo.ticket_by_code(conn, code)
+            if ticket is None:
+                raise TicketNotFound(code)
+            if not ticket.is_open:
+                raise TicketClosed(code)
+            return await repo.hold_reply(conn, ticket.id, chat_id, source_message_id, staff, text,
+                                         attachments, self.clock())
+
+    async def held_reply(self, held_id: int) -> HeldReply | None:
+        return await repo.held_reply(self.db, held_id)
+
+    async def held_reply_for_message(self, chat_id: int, message_id: int) -> HeldReply | None:
+        return await repo.held_reply_for_message(self.db, chat_id, message_id)
+
+    async def set_held_prompt(self, held_id: int, prompt_message_id: int) -> None:
+        await repo.set_held_prompt(self.db, held_id, prompt_message_id)
+
+    async def edit_held_reply(self, held_id: int, text: str) -> bool:
+        """The officer edited the held message before a press: a later «Kirim» sends the new text."""
+        return await repo.update_held_text(self.db, held_id, text)
+
+    async def resolve_held_reply(
+        self, held_id: int, choice: str, presser: Actor, *, idempotency_key: str | None = None
+    ) -> Outcome:
+        """«Kirim ke pelapor» (``kirim``) sends the held reply as the answer; «Simpan sebagai
+        catatan» (``catatan``) keeps it as a note. Either one once: a second press (also by
+        another officer) raises HeldReplyResolved. The reply stays its author's; a press by
+        someone else is recorded as ``pressed_by``."""
+        if choice not in ("kirim", "catatan"):
+            raise ValueError(choice)
+        async with self.db.transaction() as conn:
+            if idempotency_key is not None:
+                earlier = await claim_operation(conn, idempotency_key)
+                if earlier is not None:
+                    ticket = await repo.ticket_by_code(conn, earlier)
+                    assert ticket is not None
+                    return Outcome(ticket, None, replayed=True)
+            held = await repo.held_reply(conn, held_id)
+            if held is None:
+                raise HeldReplyNotFound(held_id)
+            ticket = await repo.ticket_by_id(conn, held.ticket_id)
+            assert ticket is not None
+            now = self.clock()
+            if not await repo.resolve_held_reply(conn, held_id, choice, presser, now):
+                raise HeldReplyResolved(held_id, held.resolution, held.resolved_by)
+            data: dict[str, Any] = {"text": held.text, "held": held_id}
+            if presser.id != held.author.id:
+                data["pressed_by"] = presser.name
+            if choice == "kirim":
+                if not ticket.is_open:
+                    raise TicketClosed(ticket.code)
+                fields: dict[str, Any] = {"status": Status.ANSWERED.value}
+                if ticket.first_answer_at is None:
+                    fields["first_answer_at"] = now
+                await repo.update_fields(conn, ticket.id, **fields)
+                outcome = await self.record_event(conn, ticket.id, EventKind.STAFF_REPLY, held.author, now, data,
+                                                  held.attachments)
+            else:
+                outcome = await self.record_event(conn, ticket.id, EventKind.NOTE, held.author, now, data,
+                                                  held.attachments)
+            if idempotency_key is not None:
+                await record_operation(conn, idempotency_key, ticket.code)
+            return outcome
+
+    async def open_filtered(
+        self, now: dt.datetime, which: str, limit: int = 50, *, owner_id: int | None = None,
+        tier: Tier | None = None,
+    ) -> tuple[int, int, list[Ticket]]:
+        """/daftar with a filter (terlambat, saya, baru, a tier): (count, overdue, first ``limit``)."""
+        return await repo.open_filtered(self.db, now, which, limit, owner_id=owner_id, tier=tier)
 
     async def reveal_identity(self, code: str, admin: Actor, *, idempotency_key: str | None = None) -> Outcome:
         """Records that an admin looked behind a confidential reporter's mask."""
@@ -289,6 +439,13 @@ class TicketService:
     async def get(self, code: str) -> Ticket | None:
         return await repo.ticket_by_code(self.db, code)
 
+    async def link_message(self, chat_id: int, message_id: int, ticket_id: int) -> None:
+        """A bot message sent directly (not through the outbox) is about this ticket: a reply to it lands here."""
+        await repo.link_message(self.db, chat_id, message_id, ticket_id)
+
+    async def get_by_id(self, ticket_id: int) -> Ticket | None:
+        return await repo.ticket_by_id(self.db, ticket_id)
+
     async def for_citizen(self, code: str, user_id: int) -> Ticket | None:
         """The ticket only if ``user_id`` filed it: others get the same None as a wrong code."""
         ticket = await repo.ticket_by_code(self.db, code)
@@ -319,10 +476,6 @@ class TicketService:
 
     async def ticket_for_message(self, chat_id: int, message_id: int) -> Ticket | None:
         return await repo.ticket_for_message(self.db, chat_id, message_id)
-
-    async def link_message(self, chat_id: int, message_id: int, ticket_id: int) -> None:
-        """Records that a bot message sent directly (not via the outbox) is about the ticket."""
-        await repo.link_message(self.db, chat_id, message_id, ticket_id)
 
     # --- machinery ------------------------------------------------------------------------
 

@@ -18,13 +18,15 @@ PRIVATE_COMMANDS = (
     ("batal", "Batalkan pengisian pengaduan"),
 )
 STAFF_COMMANDS = (
-    ("daftar", "Pengaduan terbuka menurut batas waktu"),
+    ("daftar", "Pengaduan terbuka: /daftar [terlambat|saya|baru|TINGKAT]"),
     ("tiket", "Kartu lengkap + riwayat: /tiket KODE"),
     ("balas", "Jawab pelapor: /balas KODE teks"),
+    ("catatan", "Catatan tim (tidak dikirim ke pelapor): /catatan KODE teks"),
+    ("ambil", "Pegang tiket ini: /ambil KODE"),
     ("proses", "Terima & proses: /proses KODE"),
     ("tingkat", "Ubah tingkat: /tingkat KODE TINGKAT [alasan]"),
-    ("tutup", "Tutup: /tutup KODE [catatan]"),
-    ("buka", "Buka kembali: /buka KODE"),
+    ("tutup", "Tutup: /tutup KODE [jawaban/catatan]"),
+    ("buka", "Buka kembali: /buka KODE alasan"),
     ("target", "Janji waktu jawaban: /target KODE TANGGAL"),
     ("catat", "Catat pengaduan luring (tatap muka, telepon, e-mail, kotak)"),
     ("pin", "PIN baru pengaduan luring: /pin KODE"),
@@ -78,7 +80,8 @@ HELP = (
 STAFF_HELP = (
     "<b>Perintah staf</b>\n"
     + "\n".join(f"/{name} — {esc(text)}" for name, text in STAFF_COMMANDS)
-    + "\n\nBalas (reply) kartu tiket atau pesan bot tentang tiket untuk menjawab pelapor."
+    + "\n\nBalas (reply) kartu tiket atau pesan bot tentang tiket: bot menanyakan «Kirim ke pelapor» "
+    "atau «Simpan sebagai catatan» sebelum apa pun sampai ke pelapor."
     + "\n\n<b>Bila ada bot lain di grup ini:</b> Telegram meneruskan perintah tanpa nama bot "
     "(mis. <code>/daftar</code>) hanya ke bot yang terakhir mengirim pesan di grup. Tulis "
     "perintah dengan nama bot, mis. <code>/daftar@{bot}</code>, atau balas pesan bot ini; "

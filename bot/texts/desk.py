@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.tickets import Actor, ActorKind, EventKind, Ticket, TicketEvent
 from bot.domain.tiers import MatterKind, Tier
+from bot.domain.time_left import TimeLeft, TimeLeftKind
 from bot.texts.format import esc, format_short, format_when, truncate_plain
+
+_DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 # --- citizen: filing -------------------------------------------------------------------
 
@@ -75,26 +78,86 @@ def time_left(ticket: Ticket, now: dt.datetime, left: str | None) -> str:
     return left or ""
 
 
+def _clock(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} jam" if hours else "", f"{rest} menit" if rest else ""]
+    return " ".join(part for part in parts if part) + " kerja"
+
+
+def _until(deadline: dt.datetime, zone: ZoneInfo) -> str:
+    local = deadline.astimezone(zone)
+    return f"hingga {_DAY_NAMES[local.weekday()]} {format_short(deadline, zone)}"
+
+
+def time_left_words(left: TimeLeft, zone: ZoneInfo) -> str:
+    """'sisa 5 hari kerja (hingga Rabu 30 Des 2026 16.00)', 'sisa 2 jam 30 menit kerja (…)',
+    'terlambat 2 hari kerja', 'terlambat 3 jam kerja': the same words on every view."""
+    kind = left.kind
+    if kind is TimeLeftKind.CLOSED:
+        return "selesai"
+    if kind is TimeLeftKind.ANSWERED:
+        return "sudah dijawab"
+    if kind is TimeLeftKind.DAYS_LEFT:
+        return f"sisa {left.days} hari kerja ({_until(left.deadline, zone)})"
+    if kind is TimeLeftKind.CLOCK_LEFT:
+        amount = _clock(left.minutes) if left.minutes else "kurang dari 1 menit kerja"
+        return f"sisa {amount} ({_until(left.deadline, zone)})"
+    if kind is TimeLeftKind.DAYS_LATE:
+        return f"terlambat {left.days} hari kerja"
+    return f"terlambat {_clock(left.minutes)}" if left.minutes else "terlambat (batas waktu baru lewat)"
+
+
+# On the card the description stays within one Telegram message, so the card can be edited.
+CARD_DESCRIPTION_LIMIT = 3000
+
+
+def is_disputed(ticket: Ticket) -> bool:
+    """Whether the tier still stands on the citizen's «Ini bukan dugaan pelanggaran» (until /tingkat)."""
+    return "Pelapor menyatakan ini bukan dugaan pelanggaran" in ticket.tier_reason
+
+
+def owner_line(ticket: Ticket) -> str:
+    if ticket.owner_name:
+        return f"Penanggung jawab: <b>{esc(ticket.owner_name)}</b>"
+    return f"Penanggung jawab: belum ada (<code>/ambil {esc(ticket.code)}</code>)"
+
+
+def answered_line(ticket: Ticket, zone: ZoneInfo) -> str:
+    if ticket.first_answer_at is None:
+        return "Jawaban: <b>belum dijawab</b>"
+    on_time = "tepat waktu" if ticket.first_answer_at <= ticket.deadline_at else "melewati batas"
+    return f"Jawaban: dijawab {esc(format_short(ticket.first_answer_at, zone))} ({on_time})"
+
+
 def ticket_card(
     ticket: Ticket, zone: ZoneInfo, *, now: dt.datetime, left: str, reveal: bool = False,
-    disputed: bool = False,
+    disputed: bool = False, full: bool = False,
 ) -> str:
+    """The ticket card; ``full`` keeps a long description whole (the /tiket view, which may split)."""
     overdue = "⏰ <b>TERLAMBAT</b> · " if ticket.is_overdue(now) else ""
     package = f"\nPaket: <code>{esc(ticket.package_code)}</code>" if ticket.package_code else ""
     target = (
         f"\nTarget baru: {esc(format_when(ticket.target_at, zone))}" if ticket.target_at else ""
     )
+    description = ticket.description if full else truncate_plain(ticket.description, CARD_DESCRIPTION_LIMIT)
+    footer = (
+        "<i>Balas (reply) pesan ini untuk menulis jawaban atau catatan tim; bot menanyakan dulu "
+        "sebelum mengirim ke pelapor.</i>" if ticket.is_open
+        else f"<i>Selesai. Buka kembali dengan <code>/buka {esc(ticket.code)} alasan</code>.</i>"
+    )
     return (
         f"📋 <b>{esc(ticket.code)}</b> · {esc(ticket.tier.label)}\n"
         f"{overdue}Status: <b>{esc(ticket.status.label)}</b> · {esc(left)}\n"
         f"Batas: {esc(format_when(ticket.deadline_at, zone))}{target}\n"
+        f"{answered_line(ticket, zone)}\n"
+        f"{owner_line(ticket)}\n"
         f"Pelapor: {reporter_line(ticket, reveal=reveal)}\n"
         f"Saluran: {esc(ticket.channel.label)} · Jenis: {esc(kind_label(ticket.matter_kind))}"
         f"{package}\n"
         f"Alasan tingkat: <i>{esc(ticket.tier_reason)}</i>\n"
         f"{DISPUTED_MARK + chr(10) if disputed else ''}\n"
-        f"{esc(ticket.description)}\n\n"
-        "<i>Balas (reply) pesan ini untuk menjawab pelapor.</i>"
+        f"{esc(description)}\n\n"
+        f"{footer}"
     )
 
 
@@ -147,10 +210,13 @@ _EVENT_LABELS = {
     EventKind.RATED: "Penilaian pelapor",
     EventKind.ERASED: "Data pribadi dihapus",
     EventKind.CONFIDENTIALITY_CHOSEN: "Jawaban pelapor atas kerahasiaan identitas",
+    EventKind.NOTE: "📝 Catatan tim",
+    EventKind.ASSIGNED: "Penanggung jawab",
 }
 
 # Internal events staff need but the citizen does not.
-_STAFF_ONLY = {EventKind.UNDELIVERED, EventKind.IDENTITY_REVEALED, EventKind.PIN_RESET}
+_STAFF_ONLY = {EventKind.UNDELIVERED, EventKind.IDENTITY_REVEALED, EventKind.PIN_RESET, EventKind.NOTE,
+               EventKind.ASSIGNED}
 
 
 def actor_label(actor: Actor, *, for_citizen: bool) -> str:
@@ -175,8 +241,19 @@ def history_line(event: TicketEvent, zone: ZoneInfo, *, for_citizen: bool) -> st
         detail = f": {data.get('to', '')}"
     elif event.kind in (EventKind.STAFF_REPLY, EventKind.CITIZEN_MESSAGE) and data.get("text"):
         detail = f": {truncate_plain(data['text'], 200)}"
+    elif event.kind is EventKind.NOTE:
+        # The team's notes are their working record: shown whole in /tiket.
+        detail = f": {data.get('text', '')}"
+    elif event.kind is EventKind.ASSIGNED:
+        taken = f" (mengambil alih dari {data['from_name']})" if data.get("from_name") else ""
+        detail = f": {data.get('to_name', '')}{taken}"
+    elif event.kind is EventKind.CLOSED and data.get("answer"):
+        label = "Dijawab dan ditutup"
+        detail = f": {truncate_plain(data.get('note', ''), 200)}"
     elif event.kind is EventKind.CLOSED and data.get("note"):
         detail = f": {truncate_plain(data['note'], 200)}"
+    elif event.kind is EventKind.REOPENED and data.get("reason"):
+        detail = f": {truncate_plain(data['reason'], 200)}"
     files = f" 📎{len(event.attachments)}" if event.attachments else ""
     who = actor_label(event.actor, for_citizen=for_citizen)
     return f"• {esc(format_short(event.at, zone))} — {esc(label)}{esc(detail)}{files} <i>({esc(who)})</i>"
@@ -188,18 +265,32 @@ def staff_history(ticket: Ticket, events: list[TicketEvent], zone: ZoneInfo) -> 
     return "\n".join(lines)
 
 
+SUBJECT_WORDS = 6
+
+
+def subject_of(ticket: Ticket) -> str:
+    """The first words of the description, as a short subject for lists."""
+    words = ticket.description.split()
+    subject = " ".join(words[:SUBJECT_WORDS])
+    return truncate_plain(subject + ("…" if len(words) > SUBJECT_WORDS else ""), 60)
+
+
 def open_list(rows: list[tuple[Ticket, str]], zone: ZoneInfo, now: dt.datetime) -> str:
     if not rows:
         return "Tidak ada pengaduan terbuka. 🎉"
     overdue = sum(1 for ticket, _ in rows if ticket.is_overdue(now))
     lines = [f"<b>Pengaduan terbuka: {len(rows)}</b> (terlambat: {overdue})"]
-    for ticket, left in rows:
-        mark = "⏰" if ticket.is_overdue(now) else "•"
-        lines.append(
-            f"{mark} <code>{esc(ticket.code)}</code> {esc(ticket.tier.label)} · "
-            f"{esc(ticket.status.label)} · {esc(left)}"
-        )
+    lines.extend(open_list_line(ticket, left, now) for ticket, left in rows)
     return "\n".join(lines)
+
+
+def open_list_line(ticket: Ticket, left: str, now: dt.datetime) -> str:
+    mark = "⏰" if ticket.is_overdue(now) else "•"
+    owner = f" · 👤 {esc(ticket.owner_name)}" if ticket.owner_name else ""
+    return (
+        f"{mark} <code>{esc(ticket.code)}</code> {esc(ticket.tier.label)} · "
+        f"{esc(ticket.status.label)} · {esc(left)}{owner} · <i>{esc(subject_of(ticket))}</i>"
+    )
 
 
 # --- notices owed to people (sent through the outbox) -----------------------------------
@@ -241,16 +332,20 @@ def reclassified_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
     )
 
 
-def closed_for_citizen(ticket: Ticket, note: str) -> str:
-    body = f"\n\nCatatan petugas:\n{esc(note)}" if note else ""
+def closed_for_citizen(ticket: Ticket, note: str, *, answer: bool = False) -> str:
+    """The closing notice; with ``answer`` the note is the bureau's answer (/tutup KODE teks on
+    a ticket never answered before), sent together with the closing."""
+    heading = "Jawaban petugas" if answer else "Catatan petugas"
+    body = f"\n\n{heading}:\n{esc(note)}" if note else ""
     return (
         f"✅ Pengaduan <b>{esc(ticket.code)}</b> telah <b>selesai</b> ditangani.{body}\n\n"
         "Terima kasih telah menyampaikan pengaduan."
     )
 
 
-def reopened_for_citizen(ticket: Ticket) -> str:
-    return f"🔁 Pengaduan <b>{esc(ticket.code)}</b> dibuka kembali dan akan ditindaklanjuti."
+def reopened_for_citizen(ticket: Ticket, reason: str = "") -> str:
+    why = f"\n\nAlasan:\n{esc(reason)}" if reason else ""
+    return f"🔁 Pengaduan <b>{esc(ticket.code)}</b> dibuka kembali dan akan ditindaklanjuti.{why}"
 
 
 def staff_confirmation(ticket: Ticket, event: TicketEvent, zone: ZoneInfo) -> str:
@@ -270,10 +365,20 @@ def staff_confirmation(ticket: Ticket, event: TicketEvent, zone: ZoneInfo) -> st
             f"✔️ <b>{code}</b> diubah ke <b>{esc(ticket.tier.label)}</b> oleh {who}. "
             f"Batas baru: {esc(format_when(ticket.deadline_at, zone))}."
         )
+    if event.kind is EventKind.CLOSED and event.data.get("answer"):
+        return f"✔️ <b>{code}</b> dijawab dan ditutup oleh {who}; jawabannya dikirim ke pelapor."
     if event.kind is EventKind.CLOSED:
         return f"✔️ <b>{code}</b> ditutup oleh {who}."
     if event.kind is EventKind.REOPENED:
-        return f"✔️ <b>{code}</b> dibuka kembali oleh {who}."
+        reason = event.data.get("reason")
+        why = f" Alasan (dikirim ke pelapor): {esc(reason)}" if reason else ""
+        return f"✔️ <b>{code}</b> dibuka kembali oleh {who}.{why}"
+    if event.kind is EventKind.NOTE:
+        return f"📝 Catatan {who} untuk <b>{code}</b> disimpan (tidak dikirim ke pelapor)."
+    if event.kind is EventKind.ASSIGNED:
+        previous = event.data.get("from_name")
+        taken = f", mengambil alih dari {esc(previous)}" if previous else ""
+        return f"👤 <b>{code}</b> kini dipegang {who}{taken}."
     return f"✔️ {code}: {esc(_EVENT_LABELS.get(event.kind, event.kind.value))}."
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.domain.tickets import Ticket
+from bot.domain.tickets import HeldReply, Ticket
 from bot.domain.tiers import Tier
 from bot.texts import desk
-from bot.texts.format import esc
+from bot.texts.format import esc, truncate_plain
 
 # --- usage lines (also the answer to a malformed code or argument) ------------------------
 
@@ -23,8 +23,12 @@ USAGE = {
     "balas": "Pakai: <code>/balas KODE teks jawaban</code> (teks boleh beberapa baris)",
     "proses": "Pakai: <code>/proses KODE</code>",
     "tingkat": f"Pakai: <code>/tingkat KODE TINGKAT [alasan]</code>\nTingkat: {TIER_CODES}",
-    "tutup": "Pakai: <code>/tutup KODE [catatan untuk pelapor]</code>",
-    "buka": "Pakai: <code>/buka KODE</code>",
+    "tutup": "Pakai: <code>/tutup KODE [jawaban atau catatan untuk pelapor]</code>",
+    "buka": "Pakai: <code>/buka KODE alasan</code> (alasannya dikirim ke pelapor)",
+    "catatan": "Pakai: <code>/catatan KODE teks</code> (catatan tim, tidak dikirim ke pelapor)",
+    "ambil": "Pakai: <code>/ambil KODE</code>",
+    "daftar": f"Pakai: <code>/daftar</code>, <code>/daftar terlambat</code>, <code>/daftar saya</code>, "
+              f"<code>/daftar baru</code> atau <code>/daftar TINGKAT</code> ({TIER_CODES})",
     "tiket": "Pakai: <code>/tiket KODE</code>",
     "identitas": "Pakai: <code>/identitas KODE</code>",
 }
@@ -173,3 +177,85 @@ def identity_undeliverable(code: str, bot_username: str | None) -> str:
         f"pribadi dengan bot. Buka {where}, tekan <b>Start</b>, lalu ulangi "
         f"<code>/identitas {esc(code)}</code>. Identitas tidak dibuka."
     )
+
+
+# --- closing means answered -------------------------------------------------------------------
+
+
+def close_needs_answer(code: str) -> str:
+    return (
+        f"Pengaduan <b>{esc(code)}</b> belum pernah dijawab, jadi belum dapat ditutup.\n"
+        f"Tulis jawabannya: <code>/tutup {esc(code)} teks jawaban</code> — teks itu dikirim ke pelapor "
+        "sebagai jawaban, lalu pengaduan ditutup."
+    )
+
+
+TOAST_NOT_ANSWERED = "Belum pernah dijawab: pakai /tutup KODE teks jawaban."
+
+# --- internal notes ---------------------------------------------------------------------------
+
+EMPTY_NOTE = "Tulis catatannya setelah kode, misalnya <code>/catatan KODE sudah dicek ke pokja</code>"
+
+# --- replies held until a button is pressed ---------------------------------------------------
+
+SEND_HELD_BUTTON = "📤 Kirim ke pelapor"
+NOTE_HELD_BUTTON = "📝 Simpan sebagai catatan"
+
+
+def held_prompt(ticket: Ticket, held: HeldReply) -> str:
+    files = f"\n📎 {len(held.attachments)} lampiran" if held.attachments else ""
+    preview = esc(truncate_plain(held.text, 500)) if held.text else "<i>(tanpa teks)</i>"
+    return (
+        f"✋ <b>Belum dikirim.</b> Balasan {esc(held.author.name or 'petugas')} untuk "
+        f"<b>{esc(ticket.code)}</b>:\n{preview}{files}\n\n"
+        "Kirim ke pelapor sebagai jawaban, atau simpan sebagai catatan tim? "
+        f"(Jawaban langsung: <code>/balas {esc(ticket.code)} teks</code>.)"
+    )
+
+
+def held_done(code: str, choice: str, by: str | None) -> str:
+    who = esc(by or "petugas")
+    if choice == "kirim":
+        return f"📤 Balasan untuk <b>{esc(code)}</b> dikirim ke pelapor (dipilih {who})."
+    return f"📝 Balasan untuk <b>{esc(code)}</b> disimpan sebagai catatan tim (dipilih {who})."
+
+
+def toast_held_resolved(choice: str | None, by: str | None) -> str:
+    done = "dikirim ke pelapor" if choice == "kirim" else "disimpan sebagai catatan"
+    return (f"Sudah {done}" + (f" oleh {by}." if by else "."))[:190]
+
+
+TOAST_HELD_GONE = "Balasan ini tidak ditemukan lagi."
+TOAST_SENT = "Dikirim ke pelapor."
+TOAST_NOTED = "Disimpan sebagai catatan."
+
+# --- ownership --------------------------------------------------------------------------------
+
+
+def already_yours(code: str) -> str:
+    return f"Pengaduan <b>{esc(code)}</b> sudah Anda pegang."
+
+
+TOAST_ALREADY_YOURS = "Tiket ini sudah Anda pegang."
+TOAST_REOPENED = "Dibuka kembali."
+TOAST_ALREADY_OPEN = "Pengaduan ini masih terbuka."
+
+# --- /daftar with a filter --------------------------------------------------------------------
+
+FILTER_LABELS = {"terlambat": "terlambat", "saya": "yang Anda pegang", "baru": "berstatus Baru"}
+
+
+def filtered_list(
+    label: str, rows: list[tuple[Ticket, str]], zone: ZoneInfo, now: dt.datetime, *, total: int, overdue: int
+) -> str:
+    if not rows:
+        return f"Tidak ada pengaduan terbuka {esc(label)}."
+    lines = [f"<b>Pengaduan terbuka {esc(label)}: {total}</b> (terlambat: {overdue})"]
+    lines.extend(desk.open_list_line(ticket, left, now) for ticket, left in rows)
+    if total > len(rows):
+        lines.append(f"… dan {total - len(rows)} pengaduan lain.")
+    return "\n".join(lines)
+
+
+def tier_filter_label(tier: Tier) -> str:
+    return f"bertingkat {tier.label}"

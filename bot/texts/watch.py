@@ -25,6 +25,13 @@ RATING_LABELS = {
 }
 
 
+def _owner_line(ticket: Ticket) -> str:
+    """Who holds the ticket, so a reminder reaches a person and not just the group."""
+    if ticket.owner_name:
+        return f"\nPenanggung jawab: <b>{esc(ticket.owner_name)}</b>"
+    return f"\nBelum ada penanggung jawab: <code>/ambil {esc(ticket.code)}</code>"
+
+
 def _target_line(ticket: Ticket, zone: ZoneInfo) -> str:
     if ticket.target_at is None:
         return ""
@@ -40,7 +47,8 @@ def reminder_for_staff(ticket: Ticket, zone: ZoneInfo, *, share: float, left: st
         f"⏳ <b>Pengingat batas waktu · {esc(ticket.code)}</b>\n"
         f"{esc(ticket.tier.label)} · Status: <b>{esc(ticket.status.label)}</b>\n"
         f"Waktu terpakai {percent}% · {esc(left)}\n"
-        f"Batas: {esc(format_when(ticket.deadline_at, zone))}{_target_line(ticket, zone)}\n\n"
+        f"Batas: {esc(format_when(ticket.deadline_at, zone))}{_target_line(ticket, zone)}"
+        f"{_owner_line(ticket)}\n\n"
         "<i>Balas (reply) pesan ini untuk menjawab pelapor.</i>"
     )
 
@@ -54,7 +62,8 @@ def overdue_for_staff(ticket: Ticket, zone: ZoneInfo, *, late: str, citizen_told
     return (
         f"⏰ <b>TERLAMBAT · {esc(ticket.code)}</b>\n"
         f"{esc(ticket.tier.label)} · Status: <b>{esc(ticket.status.label)}</b> · {esc(late)}\n"
-        f"Batas: {esc(format_when(ticket.deadline_at, zone))}{_target_line(ticket, zone)}\n"
+        f"Batas: {esc(format_when(ticket.deadline_at, zone))}{_target_line(ticket, zone)}"
+        f"{_owner_line(ticket)}\n"
         f"{told}\n"
         "Tetapkan perkiraan waktu jawaban dengan "
         f"<code>/target {esc(ticket.code)} TANGGAL</code>.\n\n"
@@ -87,10 +96,11 @@ def _digest_section(title: str, rows: list[tuple[Ticket, str]], total: int, zone
         lines.append("—")
         return lines
     for ticket, note in rows:
+        owner = f" · 👤 {esc(ticket.owner_name)}" if ticket.owner_name else ""
         lines.append(
             f"• <code>{esc(ticket.code)}</code> {esc(ticket.tier.label)} · "
             f"{esc(ticket.status.label)} · batas {esc(format_short(ticket.deadline_at, zone))} "
-            f"({esc(note)})"
+            f"({esc(note)}){owner}"
         )
     if total > len(rows):
         lines.append(f"… dan {total - len(rows)} lainnya (lihat /daftar).")
