@@ -150,7 +150,7 @@ async def contact_shared(update: Update, context: Context) -> NextStep:
     if message.contact.user_id is not None and user is not None and message.contact.user_id != user.id:
         await reply_html(update, context, texts.CONTACT_NOT_YOURS)
         return FilingStep.CONTACT
-    phone = normalise_phone(message.contact.phone_number)
+    phone = normalise_phone(message.contact.phone_number, international=True)
     if phone is None:
         await reply_html(update, context, texts.CONTACT_INVALID)
         return FilingStep.CONTACT
