@@ -94,11 +94,25 @@ async def start(update: Update, context: Context) -> NextStep:
         await update.callback_query.answer()
     if not in_private_chat(update):
         return ConversationHandler.END
+    filed_today = await _filed_today(update, context)
+    if filed_today >= context.desk.settings.limits.complaints_per_day:
+        # Told before step 1, not after seven steps at «Kirim»; a draft in progress is kept.
+        await reply_html(update, context, common_texts.COMPLAINTS_PER_DAY_REACHED.format(count=filed_today))
+        return ConversationHandler.END
     if context.user_data and context.user_data.get(DRAFT):
         await reply_html(update, context, texts.RESTARTED)
     _DRAFT.drop(context)
     _DRAFT.touch(context)
     return await ask_name(update, context)
+
+
+async def _filed_today(update: Update, context: Context) -> int:
+    """How many complaints the citizen filed since midnight (WITA): the daily limit counts these."""
+    user = update.effective_user
+    assert user is not None
+    desk = context.desk
+    today_start = desk.clock().astimezone(desk.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return await desk.tickets.filed_since(user.id, today_start)
 
 
 async def ask_name(update: Update, context: Context) -> NextStep:

@@ -46,3 +46,22 @@ async def test_a_foreign_number_shared_with_the_contact_button(bench: Bench) -> 
     await bench.say(user, "Kapan jadwal pembukaan penawaran paket jalan di Tanjung Selor?")
     await bench.press(user, bench.last(chat), "lapor:bukti_selesai")
     assert "Kontak: +60123456789" in bench.last(chat).rendered
+
+
+# --- the daily limit is told at /lapor -----------------------------------------------------------
+
+
+async def test_the_daily_limit_is_told_at_lapor_before_step_one(tmp_path) -> None:
+    bench = Bench(tmp_path, limits={"complaints_per_day": 1})
+    await bench.start()
+    try:
+        await bench.file_complaint()
+        sent = await bench.say(bench.citizen, "/lapor")
+        assert len(sent) == 1 and "batas harian" in sent[0].rendered
+        assert "Langkah 1" not in sent[0].rendered
+        sent = await bench.press(bench.citizen, (await bench.say(bench.citizen, "/start"))[0], "menu:lapor")
+        assert "batas harian" in sent[-1].rendered
+        # Someone else is not limited by Budi's complaints.
+        assert "Langkah 1" in (await bench.say(bench.other, "/lapor"))[0].rendered
+    finally:
+        await bench.stop()
