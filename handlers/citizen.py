@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain import callbacks as cb
-from bot.domain.tickets import parse_ticket_code
+from bot.domain.tickets import Attachment, parse_ticket_code
 from bot.services.notices import describe_time_left
 from bot.services.recorded import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
 from bot.services.tickets import TicketClosed, TicketNotFound
 from bot.texts import desk as texts
+from bot.texts import followup as followup_texts
 from bot.texts import watch as watch_texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
@@ -20,11 +23,15 @@ from handlers.util import (
     in_private_chat,
     keyboard,
     operation_key,
+    remove_buttons,
     reply_html,
     too_large,
 )
 
 ADDING_TO = "adding_to"
+# user_data key (stored: a stable name) of a file sent after filing while the citizen picks its ticket.
+LATE_EVIDENCE = "late_evidence"
+LATE_EVIDENCE_KEPT = 10  # files waiting for the citizen's choice at once
 
 
 async def status(update: Update, context: Context) -> None:
@@ -187,6 +194,76 @@ async def handle_free_message(update: Update, context: Context) -> bool:
     return True
 
 
+async def handle_loose_file(update: Update, context: Context) -> bool:
+    """A photo or document sent after filing, not as a reply: it belongs to an open ticket.
+
+    Exactly one open ticket: attached at once. Several: the citizen picks one (buttons; the file waits in
+    ``user_data``). None: the citizen is told how to file. Returns False when the message has no file.
+    """
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not in_private_chat(update):
+        return False
+    attachment = attachment_of(message)
+    if attachment is None:
+        return False
+    desk = context.desk
+    if too_large(desk, attachment):
+        await reply_html(update, context, followup_texts.late_evidence_too_large(desk.settings.limits.max_file_mb))
+        return True
+    open_tickets = [ticket for ticket in await desk.tickets.citizen_tickets(user.id) if ticket.is_open]
+    caption = (message.caption or "")[: desk.settings.limits.description_max_chars]
+    key = operation_key(update, "late_evidence")
+    if not open_tickets:
+        await reply_html(update, context, followup_texts.LATE_EVIDENCE_NO_TICKET)
+    elif len(open_tickets) == 1:
+        await attach_late_evidence(update, context, open_tickets[0].code, caption, attachment, key)
+    else:
+        rows = [[(followup_texts.late_evidence_button(ticket.code, ticket.description),
+                  cb.LATE_EVIDENCE.build(code=ticket.code))] for ticket in open_tickets[:8]]
+        asked = await reply_html(update, context, followup_texts.LATE_EVIDENCE_WHICH, keyboard(rows))
+        assert context.user_data is not None
+        # Keyed by the question's message: each file waits for the buttons asked about it.
+        waiting: dict[str, Any] = context.user_data.setdefault(LATE_EVIDENCE, {})
+        waiting[str(asked.message_id)] = {"attachment": attachment.model_dump(), "caption": caption, "key": key}
+        for old in sorted(waiting, key=int)[:-LATE_EVIDENCE_KEPT]:
+            waiting.pop(old)
+    return True
+
+
+async def attach_late_evidence(update: Update, context: Context, code: str, caption: str,
+                               attachment: Attachment, key: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    try:
+        await context.desk.tickets.add_evidence_after_filing(code, user.id, caption, attachment,
+                                                             idempotency_key=key)
+    except TicketNotFound:
+        await reply_html(update, context, texts.TICKET_NOT_FOUND)
+    except TicketClosed:
+        await reply_html(update, context, texts.ticket_closed_for_citizen(code))
+    else:
+        await reply_html(update, context, followup_texts.late_evidence_received(code, caption))
+
+
+async def late_evidence_chosen(update: Update, context: Context) -> None:
+    """The citizen picked the ticket a waiting file belongs to."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    asked = query.message.message_id if query.message is not None else None
+    waiting = (context.user_data or {}).get(LATE_EVIDENCE) or {}
+    pending = waiting.pop(str(asked), None)
+    if pending is None:
+        await query.answer(followup_texts.LATE_EVIDENCE_STALE)
+        await remove_buttons(update)
+        return
+    await query.answer()
+    await remove_buttons(update)
+    code = cb.LATE_EVIDENCE.field(query.data, "code")
+    await attach_late_evidence(update, context, code, pending["caption"], Attachment(**pending["attachment"]),
+                               pending["key"])
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("status", status, filters=private), MAIN_GROUP)
@@ -194,4 +271,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(detail_button, pattern=cb.TICKET_DETAIL.pattern), MAIN_GROUP)
     application.add_handler(
         CallbackQueryHandler(add_info_button, pattern=cb.ADD_INFORMATION.pattern), MAIN_GROUP
+    )
+    application.add_handler(
+        CallbackQueryHandler(late_evidence_chosen, pattern=cb.LATE_EVIDENCE.pattern), MAIN_GROUP
     )

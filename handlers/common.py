@@ -71,6 +71,8 @@ async def private_text(update: Update, context: Context) -> None:
         return
     if await citizen.handle_free_message(update, context):
         return
+    if await citizen.handle_loose_file(update, context):
+        return
     text = (message.text or "").strip()
     if text and parse_ticket_code(text):
         context.args = [text]

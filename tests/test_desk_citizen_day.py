@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from bot.fakebot import FakeUser, SentMessage
 from tests.conftest import Bench
+
+
+async def _toast(bench: Bench, user: FakeUser, message: SentMessage, data: str) -> str:
+    """Presses a button; the text of the short answer (toast) the bot gave."""
+    driven = bench.fake.press_button(user, message.chat_id, message.message_id, data)
+    await bench.settle(driven)
+    assert driven.callback_query_id is not None
+    return str(bench.fake.callback_answers[driven.callback_query_id]["text"] or "")
 
 
 async def _to_contact_step(bench: Bench) -> None:
@@ -65,3 +74,52 @@ async def test_the_daily_limit_is_told_at_lapor_before_step_one(tmp_path) -> Non
         assert "Langkah 1" in (await bench.say(bench.other, "/lapor"))[0].rendered
     finally:
         await bench.stop()
+
+
+# --- evidence after filing -------------------------------------------------------------------------
+
+
+def _card_of(bench: Bench, code: str):
+    return next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered and m.buttons)
+
+
+async def test_a_file_sent_later_is_attached_to_the_only_open_ticket(bench: Bench) -> None:
+    code = await bench.file_complaint()
+    card = _card_of(bench, code)
+    sent = await bench.run(bench.fake.send_photo(bench.citizen, None, caption="Foto papan pengumuman"))
+    mine = [m for m in sent if m.chat_id == bench.citizen.id]
+    assert len(mine) == 1 and code in mine[0].rendered and "lampirkan" in mine[0].rendered
+    staff = [m for m in sent if m.chat_id == bench.staff_chat_id]
+    assert [m.media_type for m in staff if m.is_media] == ["photo"]
+    assert all(m.reply_to_message_id == card.message_id for m in staff)
+    assert any("Foto papan pengumuman" in m.rendered for m in staff)
+    ticket = await bench.desk.tickets.get(code)
+    events = await bench.desk.tickets.history(ticket)
+    assert events[-1].data["text"] == "Foto papan pengumuman" and len(events[-1].attachments) == 1
+    assert "belum memahami" not in " ".join(m.rendered for m in mine)
+
+
+async def test_with_several_open_tickets_the_citizen_picks_one(bench: Bench) -> None:
+    first = await bench.file_complaint()
+    second = await bench.file_complaint(kind="layanan",
+                                        description="Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    ask = (await bench.run(bench.fake.send_document(bench.citizen, None, file_name="kontrak.pdf")))[-1]
+    assert sorted(data for _, data in ask.buttons) == [f"bukti:{first}", f"bukti:{second}"]
+    later = (await bench.run(bench.fake.send_photo(bench.citizen, None)))[-1]
+    sent = await bench.press(bench.citizen, ask, f"bukti:{second}")
+    assert any(second in m.rendered and "lampirkan" in m.rendered for m in sent)
+    second_events = await bench.desk.tickets.history(await bench.desk.tickets.get(second))
+    first_events = await bench.desk.tickets.history(await bench.desk.tickets.get(first))
+    assert second_events[-1].kind.value == "citizen_message"
+    assert [a.kind for a in second_events[-1].attachments] == ["document"]
+    assert first_events[-1].kind.value == "filed"
+    # The second file waited for its own question.
+    await bench.press(bench.citizen, later, f"bukti:{first}")
+    first_events = await bench.desk.tickets.history(await bench.desk.tickets.get(first))
+    assert [a.kind for a in first_events[-1].attachments] == ["photo"]
+
+
+async def test_a_file_without_any_open_ticket_is_told_how_to_file(bench: Bench) -> None:
+    sent = await bench.run(bench.fake.send_photo(bench.citizen, None))
+    assert "/lapor" in sent[0].rendered and "belum memahami" not in sent[0].rendered
+    assert await bench.desk.db.fetchval("SELECT COUNT(*) FROM ticket_events") == 0

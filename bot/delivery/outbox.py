@@ -188,6 +188,12 @@ class OutboxSender:
         method = payload["method"]
         markup = payload.get("reply_markup")
         reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
+        # A reply keeps a message in its thread (e.g. evidence under the ticket's card); a deleted
+        # target must not stop the send.
+        reply_to = payload.get("reply_to_message_id")
+        replying: dict[str, Any] = (
+            {"reply_to_message_id": int(reply_to), "allow_sending_without_reply": True} if reply_to else {}
+        )
         if method == "sendMessage":
             parts = (
                 split_for_telegram(payload["text"]) if payload.get("parse_mode") == "HTML"
@@ -198,6 +204,7 @@ class OutboxSender:
                 message = await self.bot.send_message(
                     row.chat_id, parts[index], parse_mode=payload.get("parse_mode"),
                     reply_markup=reply_markup if last else None,
+                    **(replying if index == 0 else {}),
                 )
                 await self._part_sent(row, message, finished=last, parts_sent=index + 1)
             return
@@ -206,11 +213,11 @@ class OutboxSender:
             caption = caption[:1000]
         if method == "sendPhoto":
             message = await self.bot.send_photo(
-                row.chat_id, payload["photo"], caption=caption, parse_mode=payload.get("parse_mode"),
+                row.chat_id, payload["photo"], caption=caption, parse_mode=payload.get("parse_mode"), **replying,
             )
         elif method == "sendDocument":
             message = await self.bot.send_document(
-                row.chat_id, payload["document"], caption=caption, parse_mode=payload.get("parse_mode"),
+                row.chat_id, payload["document"], caption=caption, parse_mode=payload.get("parse_mode"), **replying,
             )
         else:
             raise ValueError(f"unknown outbox method {method}")

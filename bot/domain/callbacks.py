@@ -112,11 +112,16 @@ FILING_EDIT = CallbackFormat("lapor:ubah")
 FILING_NOT_WRONGDOING = CallbackFormat("lapor:bukan")  # «Ini bukan dugaan pelanggaran»
 FILING_EDIT_FIELD = CallbackFormat("lapor:ubah:{field}", {"field": "[a-z]+"})
 FILING_CANCEL = CallbackFormat("lapor:batal")
+# A draft kept after the idle timeout: «Lanjutkan» or «Mulai baru».
+FILING_RESUME = CallbackFormat("lapor:lanjut")
+FILING_START_OVER = CallbackFormat("lapor:baru")
 
 # --- the citizen's tickets -------------------------------------------------------------------------
 TICKET_DETAIL = CallbackFormat("st:{code}", {"code": TICKET_CODE})
 ADD_INFORMATION = CallbackFormat("tambah:{code}", {"code": TICKET_CODE})
 RATING = CallbackFormat("nilai:{code}:{value}", {"code": TICKET_CODE, "value": "[1-5]"})
+# A file sent after filing while several tickets are open: which one it belongs to.
+LATE_EVIDENCE = CallbackFormat("bukti:{code}", {"code": TICKET_CODE})
 
 # --- the staff group: ticket cards and /catat ------------------------------------------------------
 CARD_ACTION = CallbackFormat(
@@ -126,6 +131,10 @@ CARD_TIER = CallbackFormat("tk:tier:{code}:{tier}", {"code": TICKET_CODE, "tier"
 RECORDING_CHANNEL = CallbackFormat("catat:saluran:{channel}", {"channel": "[a-z_]+"})
 RECORDING_TIER = CallbackFormat("catat:tingkat:{tier}", {"tier": "[a-z-]+"})
 RECORDING_CANCEL = CallbackFormat("catat:batal")
+# A citizen's objection (keberatan) to a closure, in the staff group: «Buka kembali».
+OBJECTION_REOPEN = CallbackFormat("keberatan:buka:{code}", {"code": TICKET_CODE})
+RECORDING_RECEIVED = CallbackFormat("catat:diterima:{when}", {"when": "sekarang"})
+RECORDING_KIND = CallbackFormat("catat:jenis:{kind}", {"kind": "[a-z]+"})
 RECORDING_ANY = CallbackFormat("catat:{rest}", {"rest": ".*"})  # stale buttons of an ended session
 
 # --- packages --------------------------------------------------------------------------------------
