@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
 from bot.texts import common as texts
-from handlers import citizen, layanan, paket
+from handlers import citizen, filing, layanan, paket
 from handlers.groups import MAIN_GROUP
 from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
 
@@ -68,6 +68,8 @@ async def private_text(update: Update, context: Context) -> None:
     """Text outside any conversation: a ticket code, a package code, or a pointer to the menu."""
     message = update.effective_message
     if message is None or not in_private_chat(update):
+        return
+    if await filing.offer_resume(update, context):
         return
     if await citizen.handle_free_message(update, context):
         return

@@ -8,6 +8,7 @@ citizen presses «Kirim»; that press files exactly once even when it is deliver
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import warnings
 from enum import StrEnum
@@ -32,6 +33,7 @@ from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
 from bot.texts import common as common_texts
 from bot.texts import filing as texts
+from bot.texts import followup as followup_texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     FILING_DRAFT_KEY,
@@ -174,7 +176,11 @@ async def contact_shared(update: Update, context: Context) -> NextStep:
 async def contact_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
-    contact = normalise_contact(message.text or "")
+    return await _contact_text(update, context, message.text or "")
+
+
+async def _contact_text(update: Update, context: Context, text: str) -> NextStep:
+    contact = normalise_contact(text)
     if contact is None:
         await reply_html(update, context, texts.CONTACT_INVALID)
         return FilingStep.CONTACT
@@ -217,7 +223,11 @@ async def ask_package(update: Update, context: Context) -> NextStep:
 async def package_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
-    code = re.sub(r"\s", "", message.text or "")
+    return await _package_text(update, context, message.text or "")
+
+
+async def _package_text(update: Update, context: Context, text: str) -> NextStep:
+    code = re.sub(r"\s", "", text)
     if not PACKAGE_CODE_PATTERN.match(code):
         await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, cb.FILING_SKIP_PACKAGE.build())]]))
         return FilingStep.PACKAGE
@@ -242,7 +252,11 @@ async def ask_description(update: Update, context: Context) -> NextStep:
 async def description_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
-    text = (message.text or "").strip()
+    return await _description_text(update, context, message.text or "")
+
+
+async def _description_text(update: Update, context: Context, text: str) -> NextStep:
+    text = text.strip()
     limits = context.desk.settings.limits
     if len(text) < limits.description_min_chars:
         await reply_html(update, context, texts.description_too_short(len(text), limits.description_min_chars))
@@ -451,12 +465,107 @@ async def cancel(update: Update, context: Context) -> NextStep:
 
 
 async def timed_out(update: Update, context: Context) -> None:
-    _DRAFT.drop(context)
+    """PTB's idle timer fired: the draft is kept (see :func:`offer_resume`), the citizen is told."""
     chat = update.effective_chat
+    if not _DRAFT.exists(context):
+        return
+    _DRAFT.get(context)["paused"] = True
     if chat is not None:
         minutes = context.desk.settings.limits.conversation_timeout_minutes
-        await context.bot.send_message(chat.id, texts.TIMED_OUT.format(minutes=minutes),
+        await context.bot.send_message(chat.id, followup_texts.draft_paused(minutes, DRAFT_KEPT_HOURS),
                                        reply_markup=ReplyKeyboardRemove())
+
+
+# --- a slow typist keeps the draft -------------------------------------------------------------
+
+# After the idle timeout the answers are kept at least this long; the citizen's next message is
+# answered with «Lanjutkan» or «Mulai baru».
+DRAFT_KEPT_HOURS = 24
+
+
+def _draft_kept(context: Context) -> bool:
+    """A paused draft still within the idle timeout plus DRAFT_KEPT_HOURS of its last answer."""
+    touched = _DRAFT.get(context).get("touched_at") if _DRAFT.exists(context) else None
+    if not touched:
+        return False
+    limit = dt.timedelta(minutes=context.desk.settings.limits.conversation_timeout_minutes,
+                         hours=DRAFT_KEPT_HOURS)
+    return context.desk.clock() - dt.datetime.fromisoformat(touched) <= limit
+
+
+async def _pause(update: Update, context: Context) -> NextStep:
+    """The draft sat idle past the timeout: keep it, keep what was just typed, offer the choice."""
+    draft = _DRAFT.get(context)
+    draft["paused"] = True
+    message = update.effective_message
+    typed = message.text if message is not None and update.callback_query is None else None
+    if typed and not typed.startswith("/") and _current_state(update, context) in _TEXT_STEPS:
+        draft["pending_text"] = typed
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    markup = keyboard([[(followup_texts.RESUME_BUTTON, cb.FILING_RESUME.build()),
+                        (followup_texts.START_OVER_BUTTON, cb.FILING_START_OVER.build())]])
+    minutes = context.desk.settings.limits.conversation_timeout_minutes
+    await reply_html(update, context, followup_texts.draft_waiting(minutes, bool(draft.get("pending_text"))),
+                     markup)
+    return ConversationHandler.END
+
+
+async def offer_resume(update: Update, context: Context) -> bool:
+    """Outside the conversation: a kept draft turns the citizen's next message into the choice
+    «Lanjutkan» / «Mulai baru». False when there is no kept draft (one past its time is dropped)."""
+    if not in_private_chat(update) or not _DRAFT.exists(context) or not _DRAFT.get(context).get("paused"):
+        return False
+    if not _draft_kept(context) or _current_state(update, context) is None:
+        _DRAFT.drop(context)
+        return False
+    await _pause(update, context)
+    return True
+
+
+async def resume(update: Update, context: Context) -> NextStep:
+    """«Lanjutkan»: back to the same step with the earlier answers; the text typed meanwhile is used."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await remove_buttons(update)
+    state = _current_state(update, context)
+    if state is None or not _DRAFT.get(context).get("paused"):
+        _DRAFT.drop(context)
+        await reply_html(update, context, followup_texts.DRAFT_GONE)
+        return ConversationHandler.END
+    draft = _DRAFT.get(context)
+    draft.pop("paused", None)
+    typed = draft.pop("pending_text", None)
+    _DRAFT.touch(context)
+    await reply_html(update, context, followup_texts.RESUMED)
+    step = _TEXT_STEPS.get(state)
+    if typed and step is not None:
+        result: NextStep = await step(update, context, typed)
+        return result
+    return await _ask_again(update, context, state)
+
+
+async def start_over(update: Update, context: Context) -> NextStep:
+    """«Mulai baru»: the kept draft is dropped and filing starts at step 1."""
+    _DRAFT.drop(context)
+    await remove_buttons(update)
+    return await start(update, context)
+
+
+async def _ask_again(update: Update, context: Context, state: FilingStep) -> NextStep:
+    """The question of a step once more, without answering a button press (the caller did)."""
+    if state is FilingStep.CONFIDENTIAL:
+        markup = keyboard([[(texts.CONFIDENTIAL_YES, cb.FILING_CONFIDENTIAL.build(answer="ya"))],
+                           [(texts.CONFIDENTIAL_NO, cb.FILING_CONFIDENTIAL.build(answer="tidak"))]])
+        await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
+        return FilingStep.CONFIDENTIAL
+    if state is FilingStep.EDIT:
+        rows = [[(label, cb.FILING_EDIT_FIELD.build(field=key))] for key, label in texts.EDIT_FIELDS.items()]
+        await reply_html(update, context, texts.ASK_WHICH_FIELD, keyboard(rows))
+        return FilingStep.EDIT
+    result = await _repeat_question(update, context)
+    return result if result is not None else ConversationHandler.END
 
 
 async def wrong_input(update: Update, context: Context) -> NextStep | None:
@@ -485,6 +594,15 @@ def _current_state(update: Update, context: Context) -> FilingStep | None:
         return None
 
 
+# Steps answered by typing: what «Lanjutkan» feeds the text typed after the timeout into.
+_TEXT_STEPS: dict[FilingStep, Any] = {
+    FilingStep.NAME: _set_name,
+    FilingStep.CONTACT: _contact_text,
+    FilingStep.PACKAGE: _package_text,
+    FilingStep.DESCRIPTION: _description_text,
+}
+
+
 def _menu_command(callback: Any) -> Any:
     """Main-menu commands mid-conversation: answer them, remind, and stay at the same step."""
 
@@ -502,8 +620,7 @@ def _guard_expiry(callback: Any) -> Any:
 
     async def run(update: Update, context: Context) -> NextStep | None:
         if _expired(context):
-            await timed_out(update, context)
-            return ConversationHandler.END
+            return await _pause(update, context)
         result: NextStep | None = await _tracked(callback)(update, context)
         return result
 
@@ -571,7 +688,9 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
         warnings.filterwarnings("ignore", category=PTBUserWarning)
         handler: ConversationHandler[Any] = ConversationHandler(
             entry_points=[CommandHandler("lapor", _tracked(start), filters=private),
-                          CallbackQueryHandler(_tracked(start), pattern=cb.MENU_FILE.pattern)],
+                          CallbackQueryHandler(_tracked(start), pattern=cb.MENU_FILE.pattern),
+                          CallbackQueryHandler(_tracked(resume), pattern=cb.FILING_RESUME.pattern),
+                          CallbackQueryHandler(_tracked(start_over), pattern=cb.FILING_START_OVER.pattern)],
             states=states,
             fallbacks=fallbacks,
             conversation_timeout=desk.settings.limits.conversation_timeout_minutes * 60,

@@ -4,10 +4,12 @@ Telegram played by the Bot API double."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.fakebot import FakeUser, SentMessage
-from tests.conftest import Bench
+from tests.conftest import WITA, Bench
 
 
 async def _toast(bench: Bench, user: FakeUser, message: SentMessage, data: str) -> str:
@@ -123,3 +125,73 @@ async def test_a_file_without_any_open_ticket_is_told_how_to_file(bench: Bench) 
     sent = await bench.run(bench.fake.send_photo(bench.citizen, None))
     assert "/lapor" in sent[0].rendered and "belum memahami" not in sent[0].rendered
     assert await bench.desk.db.fetchval("SELECT COUNT(*) FROM ticket_events") == 0
+
+
+# --- a slow typist keeps the draft ---------------------------------------------------------------
+
+LONG_TEXT = "Saya sudah tiga kali datang ke loket dan berkas penawaran kami tetap tidak diterima tanpa alasan."
+
+
+async def _to_description_step(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    bench.clock.set(dt.datetime(2026, 12, 2, 10, 0, tzinfo=WITA))
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(chat), "lapor:jenis:layanan")
+    await bench.press(user, bench.last(chat), "lapor:lewati")
+
+
+async def test_a_slow_typist_continues_with_the_text_just_typed(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await _to_description_step(bench)
+    bench.clock.advance(dt.timedelta(hours=2))
+    sent = await bench.say(user, LONG_TEXT)
+    offer = sent[-1]
+    assert [data for _, data in offer.buttons] == ["lapor:lanjut", "lapor:baru"]
+    assert "Lanjutkan" in offer.rendered and "Mulai baru" in offer.rendered
+    sent = await bench.press(user, offer, "lapor:lanjut")
+    assert "Langkah 6" in sent[-1].rendered  # the description was taken: on to the evidence step
+    await bench.press(user, bench.last(chat), "lapor:bukti_selesai")
+    summary = bench.last(chat).rendered
+    assert LONG_TEXT in summary and "+6281234567890" in summary and "Budi Santoso" in summary
+    sent = await bench.press(user, bench.last(chat), "lapor:kirim")
+    assert any("Kode pengaduan" in m.rendered for m in sent)
+    ticket = await bench.desk.tickets.get("ADU-2026-00001")
+    assert ticket.description == LONG_TEXT
+
+
+async def test_the_draft_is_kept_for_a_day_and_mulai_baru_starts_over(bench: Bench) -> None:
+    user = bench.citizen
+    await _to_description_step(bench)
+    bench.clock.advance(dt.timedelta(hours=23))
+    offer = (await bench.say(user, "halo"))[-1]
+    assert offer.buttons
+    # A button press while the choice is open does not lose the draft either.
+    sent = await bench.press(user, offer, "lapor:baru")
+    assert "Langkah 1" in sent[-1].rendered
+    assert "Kontak" not in sent[-1].rendered
+
+
+async def test_a_draft_older_than_a_day_is_gone(bench: Bench) -> None:
+    user = bench.citizen
+    await _to_description_step(bench)
+    bench.clock.advance(dt.timedelta(hours=2))
+    await bench.say(user, "halo")  # paused and offered
+    bench.clock.advance(dt.timedelta(hours=25))
+    sent = await bench.say(user, "halo lagi")
+    assert not any(data == "lapor:lanjut" for m in sent for _, data in m.buttons)
+
+
+async def test_a_kept_draft_resumes_at_a_button_step(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    bench.clock.set(dt.datetime(2026, 12, 2, 10, 0, tzinfo=WITA))
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    kind_question = bench.last(chat)
+    bench.clock.advance(dt.timedelta(hours=1))
+    offer = (await bench.press(user, kind_question, "lapor:jenis:aturan"))[-1]
+    assert offer.buttons[0][1] == "lapor:lanjut"
+    sent = await bench.press(user, offer, "lapor:lanjut")
+    assert "Langkah 3" in sent[-1].rendered

@@ -45,11 +45,12 @@ def draft_paused(minutes: int, hours: int) -> str:
     )
 
 
-def draft_waiting(kept_text: bool) -> str:
+def draft_waiting(minutes: int, kept_text: bool) -> str:
     note = " Pesan yang baru Anda ketik dipakai untuk langkah itu." if kept_text else ""
     return (
-        "Anda punya pengisian pengaduan yang belum selesai. Tekan «Lanjutkan» untuk kembali ke langkah "
-        f"terakhir dengan jawaban sebelumnya.{note} Atau tekan «Mulai baru»."
+        f"Pengisian pengaduan Anda dijeda karena tidak ada jawaban selama {minutes} menit, tetapi "
+        "jawaban Anda masih tersimpan. Tekan «Lanjutkan» untuk kembali ke langkah terakhir dengan "
+        f"jawaban sebelumnya.{note} Atau tekan «Mulai baru»."
     )
 
 
