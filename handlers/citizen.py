@@ -11,11 +11,12 @@ from bot.domain import callbacks as cb
 from bot.domain.tickets import Attachment, parse_ticket_code
 from bot.services.notices import describe_time_left
 from bot.services.recorded import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
-from bot.services.tickets import TicketClosed, TicketNotFound
+from bot.services.tickets import ObjectionWindowClosed, TicketAlreadyOpen, TicketClosed, TicketNotFound
 from bot.texts import desk as texts
 from bot.texts import followup as followup_texts
 from bot.texts import watch as watch_texts
 from handlers.groups import MAIN_GROUP
+from handlers.rating import RATING_COMMENT_FOR
 from handlers.util import (
     Context,
     attachment_of,
@@ -140,6 +141,8 @@ async def add_info_button(update: Update, context: Context) -> None:
 async def cancel_addition(update: Update, context: Context) -> None:
     if context.user_data and context.user_data.pop(ADDING_TO, None):
         await reply_html(update, context, texts.ADDITION_CANCELLED)
+    elif context.user_data and context.user_data.pop(RATING_COMMENT_FOR, None):
+        await reply_html(update, context, followup_texts.RATING_COMMENT_CANCELLED)
 
 
 async def handle_free_message(update: Update, context: Context) -> bool:
@@ -186,12 +189,33 @@ async def handle_free_message(update: Update, context: Context) -> bool:
     except TicketNotFound:
         await reply_html(update, context, texts.TICKET_NOT_FOUND)
     except TicketClosed:
-        await reply_html(update, context, texts.ticket_closed_for_citizen(code))
+        # Within the objection window a message on a closed ticket is an objection (keberatan).
+        await object_to_closure(update, context, code, text, (attachment,) if attachment else ())
     else:
         await reply_html(update, context, texts.addition_received(code))
     if context.user_data is not None:
         context.user_data.pop(ADDING_TO, None)
     return True
+
+
+async def object_to_closure(update: Update, context: Context, code: str, text: str,
+                            attachments: tuple[Attachment, ...]) -> None:
+    user = update.effective_user
+    assert user is not None
+    try:
+        await context.desk.tickets.object_to_closure(code, user.id, text, attachments,
+                                                     idempotency_key=operation_key(update, "objection"))
+    except ObjectionWindowClosed as error:
+        await reply_html(update, context, followup_texts.objection_too_late(error.code, error.days))
+    except TicketAlreadyOpen:
+        # Reopened meanwhile: the message is an ordinary addition again.
+        await context.desk.tickets.add_citizen_message(code, user.id, text, attachments,
+                                                       idempotency_key=operation_key(update, "citizen_message"))
+        await reply_html(update, context, texts.addition_received(code))
+    except TicketNotFound:
+        await reply_html(update, context, texts.TICKET_NOT_FOUND)
+    else:
+        await reply_html(update, context, followup_texts.objection_received(code))
 
 
 async def handle_loose_file(update: Update, context: Context) -> bool:

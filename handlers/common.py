@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
 from bot.texts import common as texts
-from handlers import citizen, filing, layanan, paket
+from handlers import citizen, filing, layanan, paket, rating
 from handlers.groups import MAIN_GROUP
 from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
 
@@ -70,6 +70,8 @@ async def private_text(update: Update, context: Context) -> None:
     if message is None or not in_private_chat(update):
         return
     if await filing.offer_resume(update, context):
+        return
+    if await rating.handle_comment(update, context):
         return
     if await citizen.handle_free_message(update, context):
         return

@@ -263,6 +263,12 @@ async def first_message_in_chat(conn: aiosqlite.Connection, ticket_id: int, chat
     return None if row is None or row[0] is None else int(row[0])
 
 
+async def rating_comment_of(conn: aiosqlite.Connection, ticket_id: int) -> str | None:
+    async with conn.execute("SELECT rating_comment FROM tickets WHERE id = ?", (ticket_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
 async def _fetchone(conn: aiosqlite.Connection | Database, sql: str, params: tuple[Any, ...]) -> Any:
     if isinstance(conn, Database):
         return await conn.fetchone(sql, params)

@@ -195,3 +195,79 @@ async def test_a_kept_draft_resumes_at_a_button_step(bench: Bench) -> None:
     assert offer.buttons[0][1] == "lapor:lanjut"
     sent = await bench.press(user, offer, "lapor:lanjut")
     assert "Langkah 3" in sent[-1].rendered
+
+
+# --- a citizen can object to a closure ---------------------------------------------------------------
+
+
+async def _answered_and_closed(bench: Bench) -> str:
+    bench.clock.set(dt.datetime(2026, 12, 2, 10, 0, tzinfo=WITA))
+    code = await bench.file_complaint()
+    await bench.staff_says(f"/balas {code} Jadwal pembukaan penawaran tanggal 10 Desember.")
+    await bench.staff_says(f"/tutup {code}")
+    return code
+
+
+def _rating_request(bench: Bench) -> SentMessage:
+    return next(m for m in reversed(bench.fake.sent(bench.citizen.id))
+                if any((data or "").startswith("nilai:") for _, data in m.buttons))
+
+
+async def test_a_reply_to_a_closed_ticket_is_an_objection_staff_can_act_on(bench: Bench) -> None:
+    code = await _answered_and_closed(bench)
+    closing = next(m for m in reversed(bench.fake.sent(bench.citizen.id)) if code in m.rendered)
+    bench.clock.advance(dt.timedelta(days=29))
+    sent = await bench.say(bench.citizen, "Jawaban ini tidak menjawab pertanyaan saya.", reply_to=closing.message_id)
+    mine = [m for m in sent if m.chat_id == bench.citizen.id]
+    assert "Keberatan" in mine[0].rendered and code in mine[0].rendered
+    objection = next(m for m in sent if m.chat_id == bench.staff_chat_id)
+    assert "Keberatan pelapor" in objection.rendered and "tidak menjawab" in objection.rendered
+    assert objection.buttons == [("🔓 Buka kembali", f"keberatan:buka:{code}")]
+    ticket = await bench.desk.tickets.get(code)
+    assert (await bench.desk.tickets.history(ticket))[-1].kind.value == "objection"
+    sent = await bench.press(bench.officer, objection, f"keberatan:buka:{code}")
+    assert (await bench.desk.tickets.get(code)).is_open
+    assert any(m.chat_id == bench.citizen.id for m in sent)  # the citizen is told it was reopened
+
+
+async def test_an_objection_after_thirty_days_is_refused_politely(bench: Bench) -> None:
+    code = await _answered_and_closed(bench)
+    closing = next(m for m in reversed(bench.fake.sent(bench.citizen.id)) if code in m.rendered)
+    bench.clock.advance(dt.timedelta(days=31))
+    sent = await bench.say(bench.citizen, "Saya keberatan.", reply_to=closing.message_id)
+    assert [m.chat_id for m in sent] == [bench.citizen.id]
+    assert "30 hari" in sent[0].rendered and "/lapor" in sent[0].rendered
+
+
+async def test_a_low_rating_invites_one_line_that_reaches_staff(bench: Bench) -> None:
+    code = await _answered_and_closed(bench)
+    sent = await bench.press(bench.citizen, _rating_request(bench), f"nilai:{code}:2")
+    assert any("satu baris" in m.rendered for m in sent if m.chat_id == bench.citizen.id)
+    sent = await bench.say(bench.citizen, "Jawabannya lambat\ndan kurang jelas")
+    assert "teruskan ke petugas" in sent[0].rendered
+    staff = next(m for m in sent if m.chat_id == bench.staff_chat_id)
+    assert "Jawabannya lambat dan kurang jelas" in staff.rendered and "2/5" in staff.rendered
+    # Only one line is invited: the next text is not a comment.
+    sent = await bench.say(bench.citizen, "tambahan lagi")
+    assert not any(m.chat_id == bench.staff_chat_id for m in sent)
+
+
+async def test_a_good_rating_invites_no_comment(bench: Bench) -> None:
+    code = await _answered_and_closed(bench)
+    sent = await bench.press(bench.citizen, _rating_request(bench), f"nilai:{code}:5")
+    assert not any("satu baris" in m.rendered for m in sent)
+
+
+# --- long answers ---------------------------------------------------------------------------------------
+
+
+async def test_a_staff_text_at_telegrams_limit_gets_a_warning(bench: Bench) -> None:
+    code = await bench.file_complaint()
+    body = ("Penjelasan panjang tentang jadwal. " * 200)[: 4096 - len(f"/balas {code} ")]
+    sent = await bench.staff_says(f"/balas {code} {body}")
+    warning = [m for m in sent if m.chat_id == bench.staff_chat_id and "batas Telegram" in m.rendered]
+    assert len(warning) == 1 and f"/balas {code}" in warning[0].rendered
+    assert any(m.chat_id == bench.citizen.id for m in sent)  # the part that arrived was still sent
+    sent = await bench.staff_says(f"/balas {code} Bagian kedua dari jawaban.")
+    assert not any("batas Telegram" in m.rendered for m in sent)
+    assert any("Bagian kedua" in m.rendered for m in sent if m.chat_id == bench.citizen.id)

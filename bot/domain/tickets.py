@@ -84,6 +84,8 @@ class EventKind(StrEnum):
     PIN_RESET = "pin_reset"
     RATED = "rated"
     ERASED = "erased"
+    OBJECTION = "objection"  # keberatan: the citizen objects to a closure
+    RATING_COMMENT = "rating_comment"  # the one line a low rating invites
 
 
 class ActorKind(StrEnum):

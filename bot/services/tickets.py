@@ -407,6 +407,63 @@ class TicketService:
             await enqueue(conn, message)
         return Outcome(ticket, event)
 
+    # --- objections to a closure and comments on a low rating -----------------------------
+
+    # How long after closing a reply from the citizen counts as an objection (keberatan).
+    OBJECTION_WINDOW = dt.timedelta(days=30)
+    # Ratings that invite one line of comment.
+    COMMENT_INVITED_UP_TO = 2
+
+    async def object_to_closure(
+        self,
+        code: str,
+        user_id: int,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+        *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """The citizen objects to a closure: recorded, and staff get it with «Buka kembali».
+
+        Refusals: TicketNotFound (not the owner), TicketAlreadyOpen, ObjectionWindowClosed.
+        """
+
+        def check(ticket: Ticket) -> None:
+            if ticket.citizen_user_id is None or ticket.citizen_user_id != user_id:
+                raise TicketNotFound(code)
+            if ticket.is_open or ticket.closed_at is None:
+                raise TicketAlreadyOpen(code)
+            if self.clock() > ticket.closed_at + self.OBJECTION_WINDOW:
+                raise ObjectionWindowClosed(code, self.OBJECTION_WINDOW.days)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            return await self._record_event_in_thread(conn, ticket, EventKind.OBJECTION, Actor.citizen(user_id),
+                                                      now, {"text": text}, attachments)
+
+        return await self._run(code, idempotency_key, check, run)
+
+    async def add_rating_comment(
+        self, code: str, user_id: int, text: str, *, idempotency_key: str | None = None
+    ) -> Outcome:
+        """The one line a rating of 1 or 2 invited; staff get it. Refusal: CommentNotInvited."""
+        line = " ".join(text.split())[: self.RATING_COMMENT_MAX]
+
+        def check(ticket: Ticket) -> None:
+            if ticket.citizen_user_id is None or ticket.citizen_user_id != user_id:
+                raise TicketNotFound(code)
+            if ticket.rating is None or ticket.rating > self.COMMENT_INVITED_UP_TO or not line:
+                raise CommentNotInvited(code)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            if await repo.rating_comment_of(conn, ticket.id):
+                raise CommentNotInvited(code)
+            await repo.update_fields(conn, ticket.id, rating_comment=line)
+            data = {"rating": ticket.rating, "comment": line}
+            return await self._record_event_in_thread(conn, ticket, EventKind.RATING_COMMENT,
+                                                      Actor.citizen(user_id), now, data)
+
+        return await self._run(code, idempotency_key, check, run)
+
     # --- target date and satisfaction -----------------------------------------------------
 
     # How long after closing the citizen may still rate (calendar days, from ``closed_at``).
@@ -481,6 +538,19 @@ class TicketService:
 
 
 # --- refusals of target dates and ratings -------------------------------------------------
+
+
+class ObjectionWindowClosed(TicketError):
+    """A reply to a ticket closed longer ago than the objection window."""
+
+    def __init__(self, code: str, days: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.days = days
+
+
+class CommentNotInvited(TicketError):
+    """A rating comment for a ticket whose rating invited none (or that has one already)."""
 
 
 class TargetInPast(TicketError):

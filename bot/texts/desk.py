@@ -160,6 +160,8 @@ _EVENT_LABELS = {
     EventKind.PIN_RESET: "PIN baru dibuat petugas",
     EventKind.RATED: "Penilaian pelapor",
     EventKind.ERASED: "Data pribadi dihapus",
+    EventKind.OBJECTION: "Keberatan pelapor atas penutupan",
+    EventKind.RATING_COMMENT: "Komentar atas penilaian",
 }
 
 # Internal events staff need but the citizen does not.
@@ -186,7 +188,7 @@ def history_line(event: TicketEvent, zone: ZoneInfo, *, for_citizen: bool) -> st
             detail += f" ({data['reason']})"
     elif event.kind is EventKind.STATUS_CHANGED:
         detail = f": {data.get('to', '')}"
-    elif event.kind in (EventKind.STAFF_REPLY, EventKind.CITIZEN_MESSAGE) and data.get("text"):
+    elif event.kind in (EventKind.STAFF_REPLY, EventKind.CITIZEN_MESSAGE, EventKind.OBJECTION) and data.get("text"):
         detail = f": {truncate_plain(data['text'], 200)}"
     elif event.kind is EventKind.CLOSED and data.get("note"):
         detail = f": {truncate_plain(data['note'], 200)}"

@@ -112,3 +112,16 @@ def rating_comment_for_staff(code: str, rating: int, text: str) -> str:
 
 
 RATING_COMMENT_CANCELLED = "Baik, tanpa komentar. Terima kasih atas penilaian Anda."
+
+
+# --- long answers from staff --------------------------------------------------------------------------
+
+
+def long_text_warning(code: str | None, length: int) -> str:
+    continue_with = f"<code>/balas {esc(code)} …</code>" if code else "<code>/balas KODE …</code>"
+    return (
+        f"⚠️ Pesan ini {length} karakter, di batas Telegram (4096). Aplikasi Telegram memecah pesan yang "
+        "lebih panjang, dan bot di grup hanya menerima bagian pertama: <b>sisanya mungkin tidak sampai</b>. "
+        f"Periksa akhir pesan di atas; lanjutkan dengan {continue_with} — dikirim ke pelapor sebagai "
+        "bagian berikutnya."
+    )
