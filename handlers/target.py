@@ -16,7 +16,10 @@ from bot.domain.tickets import parse_ticket_code
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.tickets import (
     NothingToChange,
+    TargetAfterDeadline,
     TargetInPast,
+    TargetNotWorkingDay,
+    TargetOutsideOfficeHours,
     TicketClosed,
     TicketNotFound,
 )
@@ -116,6 +119,12 @@ async def target(update: Update, context: Context) -> None:
         await answer(update, context, texts.target_ticket_closed(code))
     except TargetInPast:
         await answer(update, context, texts.target_in_past())
+    except TargetNotWorkingDay as error:
+        await answer(update, context, texts.target_not_working_day(error.day, error.reason))
+    except TargetOutsideOfficeHours as error:
+        await answer(update, context, texts.target_outside_office_hours(error.opens, error.closes, desk.zone))
+    except TargetAfterDeadline as error:
+        await answer(update, context, texts.target_after_deadline(error.deadline, desk.zone))
     except NothingToChange:
         await answer(update, context, texts.target_unchanged(code))
     # Success: the outbox confirms in the staff chat and tells the citizen.

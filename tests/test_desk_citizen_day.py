@@ -271,3 +271,28 @@ async def test_a_staff_text_at_telegrams_limit_gets_a_warning(bench: Bench) -> N
     sent = await bench.staff_says(f"/balas {code} Bagian kedua dari jawaban.")
     assert not any("batas Telegram" in m.rendered for m in sent)
     assert any("Bagian kedua" in m.rendered for m in sent if m.chat_id == bench.citizen.id)
+
+
+# --- /target refuses what the office cannot promise ----------------------------------------------
+
+
+async def test_target_refuses_days_off_off_hours_the_past_and_past_the_deadline(bench: Bench) -> None:
+    bench.clock.set(dt.datetime(2026, 12, 2, 10, 0, tzinfo=WITA))  # a Wednesday
+    code = await bench.file_complaint(kind="aturan")  # normatif: 5 working days, Wed 9 Dec 16.00
+    answers = {
+        f"/target {code} 05-12-2026": "bukan hari kerja",  # Saturday
+        f"/target {code} 25-12-2026": "bukan hari kerja",  # Christmas
+        f"/target {code} 07-12-2026 19.00": "di luar jam kantor",
+        f"/target {code} 07-12-2026 06.30": "di luar jam kantor",
+        f"/target {code} 01-12-2026": "masa depan",
+        f"/target {code} 10-12-2026": "tidak boleh melewati batas waktu",
+        f"/target {code} 09-12-2026 16.01": "di luar jam kantor",
+    }
+    for command, expected in answers.items():
+        sent = await bench.staff_says(command)
+        assert expected in sent[0].rendered, (command, sent[0].rendered)
+        assert (await bench.desk.tickets.get(code)).target_at is None
+    assert "Rabu, 09 Desember 2026 pukul 16.00" in (await bench.staff_says(f"/target {code} 10-12-2026"))[0].rendered
+    await bench.staff_says(f"/target {code} 09-12-2026")
+    ticket = await bench.desk.tickets.get(code)
+    assert ticket.target_at == ticket.deadline_at

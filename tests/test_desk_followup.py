@@ -168,11 +168,13 @@ async def test_target_is_recorded_and_the_citizen_told(bench: Bench) -> None:
     assert (await bench.desk.tickets.get(code)).target_at == at(12, 31, 9, 15)
     await bench.staff_says(f"/target {code} 8 Januari 2027")  # a Friday: closes 16:30
     assert (await bench.desk.tickets.get(code)).target_at == at(1, 8, 16, 30, year=2027)
-    await bench.staff_says(f"/target {code} 02/01/2027")  # a Saturday: 16:00
-    assert (await bench.desk.tickets.get(code)).target_at == at(1, 2, 16, year=2027)
+    # Issue #13: a day off is refused (it used to be accepted at 16:00).
+    await bench.staff_says(f"/target {code} 02/01/2027")  # a Saturday
+    assert (await bench.desk.tickets.get(code)).target_at == at(1, 8, 16, 30, year=2027)
 
     answers = {
-        f"/target {code} 02/01/2027": "sudah tercatat",
+        f"/target {code} 8 Januari 2027": "sudah tercatat",
+        f"/target {code} 02/01/2027": "bukan hari kerja",
         f"/target {code} 31-02-2027": "tidak dikenali",
         f"/target {code} 30-12-2026 25:00": "tidak dikenali",
         f"/target {code} 2026-12-01": "harus di masa depan",

@@ -475,8 +475,10 @@ class TicketService:
     ) -> Outcome:
         """Records the date staff promise an answer by; the legal deadline does not move.
 
-        Refuses a closed ticket (TicketClosed), a moment not in the future (TargetInPast) and
-        the target already set (NothingToChange). The citizen is told.
+        Refuses a closed ticket (TicketClosed), a moment not in the future (TargetInPast), a day
+        off (TargetNotWorkingDay), a time outside office hours (TargetOutsideOfficeHours), a moment
+        after the legal deadline while it can still be met (TargetAfterDeadline) and the target already set
+        (NothingToChange). The citizen is told.
         """
         if when.tzinfo is None or when.utcoffset() is None:
             raise ValueError("target must be an aware datetime")
@@ -486,6 +488,7 @@ class TicketService:
                 raise TicketClosed(code)
             if when <= self.clock():
                 raise TargetInPast(code)
+            self._check_target_moment(code, ticket, when)
             if ticket.target_at == when:
                 raise NothingToChange(code)
 
@@ -498,6 +501,20 @@ class TicketService:
             return await self.record_event(conn, ticket.id, EventKind.TARGET_SET, staff, now, data)
 
         return await self._run(code, idempotency_key, check, run)
+
+    def _check_target_moment(self, code: str, ticket: Ticket, when: dt.datetime) -> None:
+        """A promise the office can keep: a working day, within its office hours, by the legal deadline."""
+        local = when.astimezone(self.calendar.zone)
+        day = local.date()
+        hours = self.calendar.office_hours_on(day)
+        if hours is None:
+            raise TargetNotWorkingDay(code, day, self.calendar.day_off_reason(day))
+        if not hours[0] <= local <= hours[1]:
+            raise TargetOutsideOfficeHours(code, hours[0], hours[1])
+        # Once the deadline has passed, a later target is the only honest promise left (the overdue
+        # notice tells the citizen of it); before, a target may not promise more time than the law gives.
+        if when > ticket.deadline_at and self.clock() <= ticket.deadline_at:
+            raise TargetAfterDeadline(code, ticket.deadline_at)
 
     async def rate(
         self,
@@ -555,6 +572,26 @@ class CommentNotInvited(TicketError):
 
 class TargetInPast(TicketError):
     pass
+
+
+class TargetNotWorkingDay(TicketError):
+    def __init__(self, code: str, day: dt.date, reason: str | None) -> None:
+        super().__init__(code)
+        self.day = day
+        self.reason = reason
+
+
+class TargetOutsideOfficeHours(TicketError):
+    def __init__(self, code: str, opens: dt.datetime, closes: dt.datetime) -> None:
+        super().__init__(code)
+        self.opens = opens
+        self.closes = closes
+
+
+class TargetAfterDeadline(TicketError):
+    def __init__(self, code: str, deadline: dt.datetime) -> None:
+        super().__init__(code)
+        self.deadline = deadline
 
 
 class InvalidRating(TicketError):

@@ -139,6 +139,29 @@ def target_in_past() -> str:
     return "Tanggal target harus di masa depan. Contoh: <code>/target ADU-2026-00001 2027-01-08</code>."
 
 
+def target_not_working_day(day: dt.date, reason: str | None) -> str:
+    why = f" ({esc(reason)})" if reason else ""
+    return (
+        f"{esc(format_date(day))} bukan hari kerja{why}; target jawaban harus pada hari kerja. "
+        "Pilih tanggal lain."
+    )
+
+
+def target_outside_office_hours(opens: dt.datetime, closes: dt.datetime, zone: ZoneInfo) -> str:
+    start, end = opens.astimezone(zone).strftime("%H.%M"), closes.astimezone(zone).strftime("%H.%M")
+    return (
+        f"Jam itu di luar jam kantor hari tersebut ({start}–{end} WITA); target jawaban harus dalam jam "
+        "kantor. Tanpa jam, target jatuh pada jam tutup kantor."
+    )
+
+
+def target_after_deadline(deadline: dt.datetime, zone: ZoneInfo) -> str:
+    return (
+        "Target jawaban tidak boleh melewati batas waktu sesuai standar pelayanan, "
+        f"{esc(format_when(deadline, zone))}. Pilih waktu paling lambat pada batas itu."
+    )
+
+
 # --- satisfaction --------------------------------------------------------------------------
 
 
