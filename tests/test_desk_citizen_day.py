@@ -296,3 +296,49 @@ async def test_target_refuses_days_off_off_hours_the_past_and_past_the_deadline(
     await bench.staff_says(f"/target {code} 09-12-2026")
     ticket = await bench.desk.tickets.get(code)
     assert ticket.target_at == ticket.deadline_at
+
+
+# --- /catat asks when the complaint was received, and its kind -----------------------------------------
+
+
+async def test_catat_guided_takes_the_receipt_time_and_kind(bench: Bench) -> None:
+    bench.clock.set(dt.datetime(2026, 12, 4, 9, 0, tzinfo=WITA))  # a Friday
+    staff = bench.staff_chat_id
+    menu = (await bench.staff_says("/catat"))[0]
+    await bench.press(bench.officer, menu, "catat:saluran:kotak_pengaduan")
+    edited = next(m for m in bench.fake.sent(staff) if m.message_id == menu.message_id)
+    asked = (await bench.press(bench.officer, edited, "catat:tingkat:normatif"))[-1]
+    assert "kapan pengaduan ini diterima" in asked.rendered and "Langkah 3/7" in asked.rendered
+    assert asked.buttons[0] == ("🕒 Sekarang", "catat:diterima:sekarang")
+    sent = await bench.staff_says("05-12-2026 10.00", reply_to=asked.message_id)  # tomorrow
+    assert "masa depan" in sent[0].rendered
+    sent = await bench.staff_says("besok pagi", reply_to=sent[-1].message_id)
+    assert "tidak dikenali" in sent[0].rendered
+    sent = await bench.staff_says("01-12-2026 14.30", reply_to=sent[-1].message_id)
+    assert "Selasa, 01 Desember 2026 pukul 14.30" in sent[0].rendered
+    kinds = sent[-1]
+    assert [data for _, data in kinds.buttons][:4] == [
+        "catat:jenis:pertanyaan", "catat:jenis:aturan", "catat:jenis:layanan", "catat:jenis:pelanggaran"]
+    prompt = (await bench.press(bench.officer, kinds, "catat:jenis:aturan"))[-1]
+    sent = await bench.staff_says("Siti Aminah", reply_to=prompt.message_id)
+    sent = await bench.staff_says("+60 12-345 6789", reply_to=sent[-1].message_id)
+    sent = await bench.staff_says("Surat di kotak pengaduan menanyakan aturan jaminan penawaran.",
+                                  reply_to=sent[-1].message_id)
+    code = next(m.rendered for m in sent if "dicatat" in m.rendered).split("dicatat: ")[1].split()[0]
+    ticket = await bench.desk.tickets.get(code)
+    assert ticket.received_at == dt.datetime(2026, 12, 1, 14, 30, tzinfo=WITA)
+    # Normatif: 5 working days counted from the receipt (Tue 1 Dec), not from Friday's recording.
+    assert ticket.deadline_at == dt.datetime(2026, 12, 8, 16, 0, tzinfo=WITA)
+    assert ticket.matter_kind is not None and ticket.matter_kind.value == "aturan"
+    assert ticket.contact == "+60123456789"
+
+
+async def test_catat_one_command_takes_an_optional_receipt_time(bench: Bench) -> None:
+    bench.clock.set(dt.datetime(2026, 12, 4, 9, 0, tzinfo=WITA))
+    sent = await bench.staff_says("/catat surat normatif 01-12-2026 14.30 | Siti Aminah | 081298765432 | "
+                                  "Menanyakan syarat kualifikasi penyedia paket jalan.")
+    code = sent[0].rendered.split("dicatat: ")[1].split()[0]
+    assert (await bench.desk.tickets.get(code)).received_at == dt.datetime(2026, 12, 1, 14, 30, tzinfo=WITA)
+    sent = await bench.staff_says("/catat surat normatif 07-12-2026 | Siti Aminah | 081298765432 | "
+                                  "Menanyakan syarat kualifikasi penyedia paket jalan.")
+    assert "masa depan" in sent[0].rendered

@@ -287,6 +287,9 @@ async def test_catat_guided_flow(bench: Bench) -> None:
     assert ("Ringan", "catat:tingkat:ringan") in edited.buttons
     sent = await bench.press(bench.officer, edited, "catat:tingkat:ringan")
     assert edited.buttons == []
+    # Issue #13: when it was received (default now) and its kind come next.
+    sent = await bench.press(bench.officer, sent[-1], "catat:diterima:sekarang")
+    sent = await bench.press(bench.officer, sent[-1], "catat:jenis:pertanyaan")
     prompt = sent[-1]
     assert "nama pelapor" in prompt.rendered
     assert prompt.reply_markup is not None and prompt.reply_markup.get("force_reply") is True
@@ -322,7 +325,10 @@ async def test_catat_guided_flow_cancel_and_restart_resume(bench: Bench) -> None
     menu = (await bench.staff_says("/catat"))[0]
     await bench.press(bench.officer, menu, "catat:saluran:email")
     edited = next(m for m in bench.fake.sent(staff) if m.message_id == menu.message_id)
-    prompt = (await bench.press(bench.officer, edited, "catat:tingkat:berkadar"))[-1]
+    asked = (await bench.press(bench.officer, edited, "catat:tingkat:berkadar"))[-1]
+    # Issue #13: when it was received (default now) and its kind come next.
+    asked = (await bench.press(bench.officer, asked, "catat:diterima:sekarang"))[-1]
+    prompt = (await bench.press(bench.officer, asked, "catat:jenis:pelanggaran"))[-1]
     # The conversation and its draft survive a restart.
     await bench.stop()
     await bench.start()
