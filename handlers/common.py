@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
 from bot.texts import common as texts
+from bot.texts import paket as paket_texts
 from handlers import citizen, filing, layanan, paket, rating
 from handlers.groups import MAIN_GROUP
 from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
@@ -92,7 +93,31 @@ async def unknown_command(update: Update, context: Context) -> None:
         await reply_html(update, context, texts.UNKNOWN_COMMAND)
 
 
+# Citizens' commands (private chat only): in the staff group they get a one-line pointer.
+PRIVATE_ONLY_COMMANDS = ("lapor", "status", "start", paket_texts.FOLLOW_COMMAND, paket_texts.UNFOLLOW_COMMAND)
+
+
+async def wrong_chat(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None or not in_staff_chat(update, context) or not message.text:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    if command == "batal":
+        await reply_html(update, context, texts.NOTHING_TO_CANCEL_IN_GROUP)
+        return
+    await reply_html(update, context, texts.private_only_command(command, context.bot.username))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button no handler takes any more (an ended conversation, an old message): a short toast."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.STALE_BUTTON)
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler([*PRIVATE_ONLY_COMMANDS, "batal"], wrong_chat,
+                                           filters=filters.ChatType.GROUPS), MAIN_GROUP)
     application.add_handler(CommandHandler("start", start), MAIN_GROUP)
     application.add_handler(CommandHandler("bantuan", help_command), MAIN_GROUP)
     application.add_handler(CommandHandler("help", help_command), MAIN_GROUP)
@@ -105,3 +130,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                             MAIN_GROUP)
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, private_text),
                             MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(stale_button), MAIN_GROUP)

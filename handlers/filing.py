@@ -28,7 +28,13 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain import callbacks as cb
 from bot.domain.classifier import Classification
-from bot.domain.contacts import PACKAGE_CODE_PATTERN, normalise_contact, normalise_phone
+from bot.domain.contacts import (
+    PACKAGE_CODE_PATTERN,
+    enough_letters,
+    means_skip,
+    normalise_contact,
+    normalise_phone,
+)
 from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
 from bot.texts import common as common_texts
@@ -227,11 +233,24 @@ async def package_typed(update: Update, context: Context) -> NextStep:
 
 
 async def _package_text(update: Update, context: Context, text: str) -> NextStep:
+    draft = _DRAFT.get(context)
+    if means_skip(text):  # typing "Lewati" works like the button
+        draft["package_code"] = None
+        return await _next(update, context, ask_description)
     code = re.sub(r"\s", "", text)
     if not PACKAGE_CODE_PATTERN.match(code):
         await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, cb.FILING_SKIP_PACKAGE.build())]]))
         return FilingStep.PACKAGE
-    _DRAFT.get(context)["package_code"] = code
+    draft["package_code"] = code
+    draft.pop("package_name", None)
+    draft.pop("package_unknown", None)
+    # A code we do not know is accepted (the data may lag behind SPSE) but flagged.
+    package = await context.desk.packages.get(code)
+    if package is not None:
+        draft["package_name"] = package.name
+    else:
+        draft["package_unknown"] = True
+        await reply_html(update, context, texts.package_not_known(code))
     return await _next(update, context, ask_description)
 
 
@@ -258,6 +277,9 @@ async def description_typed(update: Update, context: Context) -> NextStep:
 async def _description_text(update: Update, context: Context, text: str) -> NextStep:
     text = text.strip()
     limits = context.desk.settings.limits
+    if len(text) >= limits.description_min_chars and not enough_letters(text, _letters_needed(context)):
+        await reply_html(update, context, texts.DESCRIPTION_NEEDS_WORDS)
+        return FilingStep.DESCRIPTION
     if len(text) < limits.description_min_chars:
         await reply_html(update, context, texts.description_too_short(len(text), limits.description_min_chars))
         return FilingStep.DESCRIPTION
@@ -266,6 +288,11 @@ async def _description_text(update: Update, context: Context, text: str) -> Next
         return FilingStep.DESCRIPTION
     _DRAFT.get(context)["description"] = text
     return await _next(update, context, ask_evidence)
+
+
+def _letters_needed(context: Context) -> int:
+    """Letters a description needs: half its minimum length (so 21 emoji are not a complaint)."""
+    return max(1, context.desk.settings.limits.description_min_chars // 2)
 
 
 async def ask_evidence(update: Update, context: Context) -> NextStep:
@@ -388,8 +415,9 @@ async def edit_field(update: Update, context: Context) -> NextStep:
     field = cb.FILING_EDIT_FIELD.field(query.data, "field")
     draft = _DRAFT.get(context)
     draft["editing"] = True
-    if field == "bukti":
-        draft["attachments"] = []
+    if field == "bukti" and draft.get("attachments"):
+        # «Ubah» → «Bukti» adds to what was sent before (nothing sent is thrown away).
+        await reply_html(update, context, texts.evidence_kept(len(draft["attachments"])))
     if field in ("jenis", "uraian"):
         draft.pop("confidential", None)  # the tier may change, so ask again if it still applies
         draft.pop("disputed", None)
@@ -401,7 +429,7 @@ async def edit_field(update: Update, context: Context) -> NextStep:
 async def _next(update: Update, context: Context, ask: Any) -> NextStep:
     """Moves on: back to the summary when the citizen was editing one field, else the next step."""
     _DRAFT.touch(context)
-    if _editing(context) and ask is not ask_evidence:
+    if _editing(context):  # one field changed (also «Uraian», whose next step is the evidence)
         return await show_summary(update, context)
     result: NextStep = await ask(update, context)
     return result

@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.delivery.context import Desk
 from bot.domain import callbacks as cb
-from bot.domain.contacts import normalise_contact
+from bot.domain.contacts import enough_letters, normalise_contact
 from bot.domain.tickets import Channel, parse_ticket_code
 from bot.domain.tiers import MatterKind, Tier
 from bot.services.recorded import (
@@ -128,6 +128,8 @@ def description_problem(desk: Desk, text: str) -> str | None:
         return texts.recording_description_short(limits.description_min_chars)
     if length > limits.description_max_chars:
         return texts.recording_description_long(length, limits.description_max_chars)
+    if not enough_letters(text, max(1, limits.description_min_chars // 2)):
+        return texts.RECORDING_DESCRIPTION_NEEDS_WORDS
     return None
 
 
@@ -510,7 +512,7 @@ async def new_pin(update: Update, context: Context) -> None:
     except TicketAlreadyLinked:
         await answer(update, context, texts.pin_already_linked(code))
     else:
-        await answer(update, context, texts.offline_registered_for_staff(ticket, pin, desk.zone, context.bot.username))
+        await answer(update, context, texts.new_pin_for_staff(ticket, pin, desk.zone, context.bot.username))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -342,3 +342,136 @@ async def test_catat_one_command_takes_an_optional_receipt_time(bench: Bench) ->
     sent = await bench.staff_says("/catat surat normatif 07-12-2026 | Siti Aminah | 081298765432 | "
                                   "Menanyakan syarat kualifikasi penyedia paket jalan.")
     assert "masa depan" in sent[0].rendered
+
+
+# --- small things people hit ------------------------------------------------------------------------
+
+
+async def _walk_to_summary(bench: Bench, *, package: str | None = None, typed_skip: bool = False,
+                           kind: str = "layanan") -> SentMessage:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(chat), f"lapor:jenis:{kind}")
+    if package:
+        await bench.say(user, package)
+    elif typed_skip:
+        sent = await bench.say(user, "Lewati")
+        assert "Langkah 5" in sent[-1].rendered
+    else:
+        await bench.press(user, bench.last(chat), "lapor:lewati")
+    await bench.say(user, "Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    sent = await bench.press(user, bench.last(chat), "lapor:bukti_selesai")
+    if any(b[1] == "lapor:rahasia:tidak" for m in sent for b in m.buttons):
+        sent = await bench.press(user, bench.last(chat), "lapor:rahasia:tidak")
+    return sent[-1]
+
+
+async def test_every_step_names_batal_and_the_count_is_true(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    questions = [(await bench.say(user, "/lapor"))[-1]]
+    questions.append((await bench.press(user, bench.last(chat), "lapor:nama"))[-1])
+    sent = await bench.say(user, "081234567890")
+    questions.append(sent[-1])
+    questions.append((await bench.press(user, bench.last(chat), "lapor:jenis:pelanggaran"))[-1])
+    questions.append((await bench.press(user, bench.last(chat), "lapor:lewati"))[-1])
+    questions.append((await bench.say(user, "Panitia meminta uang pelicin agar berkas kami lolos evaluasi."))[-1])
+    questions.append((await bench.press(user, bench.last(chat), "lapor:bukti_selesai"))[-1])
+    questions.append((await bench.press(user, bench.last(chat), "lapor:rahasia:tidak"))[-1])
+    for question in questions:
+        assert "/batal" in question.rendered or "lapor:batal" in [d for _, d in question.buttons], question.rendered
+    assert "Langkah 7 dari 8" in questions[6].rendered and "dirahasiakan" in questions[6].rendered
+    assert "Langkah 8 dari 8" in questions[7].rendered and "Periksa pengaduan" in questions[7].rendered
+
+
+async def test_a_summary_without_confidentiality_counts_seven(bench: Bench) -> None:
+    summary = await _walk_to_summary(bench)
+    assert "Langkah 7 dari 7" in summary.rendered
+
+
+async def test_typing_lewati_skips_the_package_like_the_button(bench: Bench) -> None:
+    summary = await _walk_to_summary(bench, typed_skip=True)
+    assert "Kode paket: -" in summary.rendered
+
+
+async def test_a_known_package_shows_its_name_and_an_unknown_one_is_flagged(bench: Bench) -> None:
+    from bot.services.package_csv import import_demo
+
+    await import_demo(bench.desk.db)
+    summary = await _walk_to_summary(bench, package="99999001000")
+    known = await bench.desk.packages.get("99999001000")
+    assert f"99999001000 — {known.name}" in summary.rendered
+    await bench.press(bench.citizen, summary, "lapor:batal")
+    summary = await _walk_to_summary(bench, package="12345678901")
+    assert "12345678901 (belum ada di data paket kami" in summary.rendered
+    sent = await bench.press(bench.citizen, summary, "lapor:kirim")
+    code = next(m for m in sent if "Kode pengaduan" in m.rendered).rendered.split("Kode pengaduan: ")[1].split()[0]
+    assert (await bench.desk.tickets.get(code)).package_code == "12345678901"
+
+
+async def test_ubah_uraian_returns_to_the_summary_and_ubah_bukti_adds(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(chat), "lapor:jenis:layanan")
+    await bench.press(user, bench.last(chat), "lapor:lewati")
+    await bench.say(user, "Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    await bench.run(bench.fake.send_photo(user, None))
+    summary = (await bench.press(user, bench.last(chat), "lapor:bukti_selesai"))[-1]
+    await bench.press(user, summary, "lapor:ubah")
+    await bench.press(user, bench.last(chat), "lapor:ubah:uraian")
+    sent = await bench.say(user, "Petugas loket meminta kami datang lima kali untuk satu berkas.")
+    assert "Periksa pengaduan" in sent[-1].rendered and "lima kali" in sent[-1].rendered
+    assert "Bukti: 1 berkas" in sent[-1].rendered
+    await bench.press(user, sent[-1], "lapor:ubah")
+    sent = await bench.press(user, bench.last(chat), "lapor:ubah:bukti")
+    assert any("tetap tersimpan" in m.rendered for m in sent)
+    await bench.run(bench.fake.send_document(user, None, file_name="surat.pdf"))
+    sent = await bench.press(user, bench.last(chat), "lapor:bukti_selesai")
+    assert "Bukti: 2 berkas" in sent[-1].rendered
+
+
+async def test_a_description_needs_letters(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(chat), "lapor:jenis:layanan")
+    await bench.press(user, bench.last(chat), "lapor:lewati")
+    sent = await bench.say(user, "😡" * 21)
+    assert "kata-kata" in sent[0].rendered
+    sent = await bench.say(user, "1234567890 1234567890 !!")
+    assert "kata-kata" in sent[0].rendered
+    sent = await bench.say(user, "Petugas loket tidak ramah 😡😡 dan meminta kami datang berulang kali.")
+    assert "Langkah 6" in sent[-1].rendered
+
+
+async def test_a_stale_button_gets_a_short_toast(bench: Bench) -> None:
+    user, chat = bench.citizen, bench.citizen.id
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(chat), "lapor:nama")
+    await bench.say(user, "081234567890")
+    kinds = bench.last(chat)
+    await bench.say(user, "/batal")
+    assert await _toast(bench, user, kinds, "lapor:jenis:aturan") == "Tombol ini sudah tidak berlaku."
+
+
+async def test_citizen_commands_in_the_staff_group_get_a_pointer(bench: Bench) -> None:
+    for command in ("/lapor", "/status", "/start", "/ikuti 99999001000"):
+        sent = await bench.staff_says(command)
+        assert len(sent) == 1 and "chat pribadi" in sent[0].rendered, command
+    sent = await bench.staff_says("/batal")
+    assert "Tidak ada pencatatan" in sent[0].rendered
+    assert "hanya untuk petugas" in (await bench.say(bench.citizen, "/daftar"))[0].rendered
+
+
+async def test_a_wrong_pin_answer_mentions_the_pin_and_pin_says_the_old_one_is_void(bench: Bench) -> None:
+    sent = await bench.staff_says("/catat telepon normatif | Siti Aminah | 081298765432 | "
+                                  "Menanyakan syarat kualifikasi penyedia paket jalan.")
+    code = sent[0].rendered.split("dicatat: ")[1].split()[0]
+    answer = (await bench.say(bench.citizen, f"/status {code} 000000"))[0].rendered
+    assert "PIN" in answer
+    sent = await bench.staff_says(f"/pin {code}")
+    assert "PIN lama" in sent[0].rendered and "tidak berlaku lagi" in sent[0].rendered

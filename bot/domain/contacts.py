@@ -52,6 +52,19 @@ def normalise_email(text: str) -> str | None:
     return result.normalized.lower()
 
 
+# What typed words mean "skip this step", like the «Lewati» button.
+SKIP_WORDS = frozenset({"lewati", "lewat", "skip", "tidak ada", "tidakada", "-", "selesai"})
+
+
+def means_skip(text: str) -> bool:
+    return " ".join(text.casefold().split()).strip(" .!") in SKIP_WORDS
+
+
+def enough_letters(text: str, minimum: int) -> bool:
+    """A description is words: at least ``minimum`` letters (21 emoji or digits are not a complaint)."""
+    return sum(1 for ch in text if ch.isalpha()) >= minimum
+
+
 def normalise_contact(text: str) -> str | None:
     """A phone number (E.164) or an e-mail address (lower case); None when it is neither."""
     text = text.strip()

@@ -302,9 +302,12 @@ def undelivered_for_staff(ticket_code: str, purpose: str) -> str:
 
 # --- citizen: status and additions -----------------------------------------------------
 
+# The same answer for a wrong code, someone else's code and a wrong PIN (it reveals nothing), so it
+# names the PIN too.
 TICKET_NOT_FOUND = (
     "Pengaduan dengan kode itu tidak ditemukan di akun Anda. Periksa kodenya (bentuknya "
-    "<code>ADU-TAHUN-NOMOR</code>), atau ketik /status untuk daftar pengaduan Anda."
+    "<code>ADU-TAHUN-NOMOR</code>) dan, untuk pengaduan yang dicatat petugas, PIN 6 angka pada tanda "
+    "terimanya; atau ketik /status untuk daftar pengaduan Anda."
 )
 STATUS_USAGE = "Ketik <code>/status</code> untuk daftar pengaduan Anda, atau <code>/status KODE</code> untuk rinciannya."
 ADD_INFO_BUTTON = "➕ Tambah keterangan"

@@ -227,6 +227,14 @@ def offline_registered_for_staff(
     )
 
 
+def new_pin_for_staff(ticket: Ticket, pin: str, zone: ZoneInfo, bot_username: str | None = None) -> str:
+    """/pin: the fresh PIN, and that the old one no longer works."""
+    return (
+        f"🔑 PIN lama untuk <b>{esc(ticket.code)}</b> <b>tidak berlaku lagi</b>; berikan PIN baru ini "
+        f"kepada pelapor.\n\n{offline_registered_for_staff(ticket, pin, zone, bot_username)}"
+    )
+
+
 def link_instructions(code: str, pin: str | None, bot_username: str | None = None) -> str:
     shown_pin = esc(pin) if pin else "PIN"
     bot = f"buka @{esc(bot_username)}" if bot_username else "buka bot ini"
@@ -343,6 +351,9 @@ def recording_description_short(minimum: int) -> str:
 
 def recording_description_long(length: int, maximum: int) -> str:
     return f"uraian terlalu panjang ({length} karakter; batas {maximum})"
+
+
+RECORDING_DESCRIPTION_NEEDS_WORDS = "uraian perlu ditulis dengan kata-kata (bukan hanya angka atau emoji)"
 
 
 def recording_refused(reason: str) -> str:
