@@ -11,9 +11,9 @@ from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
 from bot.texts import common as texts
 from bot.texts import paket as paket_texts
-from handlers import citizen, filing, layanan, paket, rating
+from handlers import citizen, layanan, paket, rating
 from handlers.groups import MAIN_GROUP
-from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
+from handlers.util import FREE_MESSAGE_HOOKS, Context, in_private_chat, in_staff_chat, keyboard, reply_html
 
 
 @functools.cache
@@ -70,8 +70,9 @@ async def private_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not in_private_chat(update):
         return
-    if await filing.offer_resume(update, context):
-        return
+    for hook in FREE_MESSAGE_HOOKS.values():
+        if await hook(update, context):
+            return
     if await rating.handle_comment(update, context):
         return
     if await citizen.handle_free_message(update, context):

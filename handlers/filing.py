@@ -43,6 +43,7 @@ from bot.texts import followup as followup_texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     FILING_DRAFT_KEY,
+    FREE_MESSAGE_HOOKS,
     Context,
     Draft,
     attachment_of,
@@ -730,5 +731,6 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
+    FREE_MESSAGE_HOOKS["filing.kept_draft"] = offer_resume
     application.add_handler(build_conversation(application), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(sent_already, pattern=cb.FILING_SEND.pattern), MAIN_GROUP)
