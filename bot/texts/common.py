@@ -68,7 +68,10 @@ HELP = (
     "/batal — batalkan pengisian pengaduan yang sedang berjalan\n"
     "/bantuan — pesan ini\n\n"
     "Untuk menambah keterangan pada pengaduan yang masih terbuka, <b>balas</b> (reply) pesan bot "
-    "tentang pengaduan itu, atau tekan tombol «Tambah keterangan» pada tampilan status."
+    "tentang pengaduan itu, atau tekan tombol «Tambah keterangan» pada tampilan status. Foto atau "
+    "dokumen yang dikirim kemudian dilampirkan pada pengaduan Anda yang masih terbuka.\n"
+    "Tidak puas dengan penutupan? <b>Balas</b> pesan bot tentang pengaduan itu dalam 30 hari: "
+    "keberatan Anda sampai ke petugas."
 )
 
 STAFF_HELP = (
