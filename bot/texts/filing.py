@@ -190,10 +190,6 @@ def evidence_kept(count: int) -> str:
 
 
 CANCELLED = "Pengisian pengaduan dibatalkan; tidak ada yang disimpan. Ketik /lapor untuk mulai lagi."
-TIMED_OUT = (
-    "Pengisian pengaduan dihentikan karena tidak ada jawaban selama {minutes} menit; tidak ada yang "
-    "disimpan. Ketik /lapor untuk mulai lagi."
-)
 ALREADY_SENT = "Pengaduan ini sudah terkirim. Cek dengan /status."
 SENT_MARK = "📨 Terkirim."
 WRONG_INPUT = "Maaf, jenis pesan itu tidak bisa kami pakai di langkah ini."
