@@ -12,6 +12,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         common,
         errors,
         filing,
+        followup,
         guard,
         layanan,
         paket,
@@ -29,6 +30,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     recorded.register(application)
     report.register(application)
     rating.register(application)
+    followup.register(application)
     citizen.register(application)
     paket.register(application)
     layanan.register(application)

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain import callbacks as cb
-from bot.domain.tickets import parse_ticket_code
+from bot.domain.tickets import Attachment, parse_ticket_code
 from bot.services.notices import describe_time_left
 from bot.services.recorded import TicketAlreadyLinked, TooManyPinAttempts, link_by_pin, normalise_pin
-from bot.services.tickets import NothingToChange, TicketClosed, TicketNotFound
+from bot.services.tickets import (
+    NothingToChange,
+    ObjectionWindowClosed,
+    TicketAlreadyOpen,
+    TicketClosed,
+    TicketNotFound,
+)
 from bot.texts import desk as texts
+from bot.texts import followup as followup_texts
 from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
 from handlers import albums
 from handlers.groups import MAIN_GROUP
+from handlers.rating import RATING_COMMENT_FOR
 from handlers.util import (
     Context,
     attachment_of,
@@ -29,6 +39,9 @@ from handlers.util import (
 )
 
 ADDING_TO = "adding_to"
+# user_data key (stored: a stable name) of a file sent after filing while the citizen picks its ticket.
+LATE_EVIDENCE = "late_evidence"
+LATE_EVIDENCE_KEPT = 10  # files waiting for the citizen's choice at once
 
 
 async def status(update: Update, context: Context) -> None:
@@ -137,6 +150,8 @@ async def add_info_button(update: Update, context: Context) -> None:
 async def cancel_addition(update: Update, context: Context) -> None:
     if context.user_data and context.user_data.pop(ADDING_TO, None):
         await reply_html(update, context, texts.ADDITION_CANCELLED)
+    elif context.user_data and context.user_data.pop(RATING_COMMENT_FOR, None):
+        await reply_html(update, context, followup_texts.RATING_COMMENT_CANCELLED)
 
 
 async def handle_free_message(update: Update, context: Context) -> bool:
@@ -191,7 +206,8 @@ async def handle_free_message(update: Update, context: Context) -> bool:
     except TicketNotFound:
         await reply_html(update, context, texts.TICKET_NOT_FOUND)
     except TicketClosed:
-        await reply_html(update, context, texts.ticket_closed_for_citizen(code))
+        # Within the objection window a message on a closed ticket is an objection (keberatan).
+        await object_to_closure(update, context, code, text, (attachment,) if attachment else ())
     else:
         await reply_html(update, context, texts.addition_received(code))
     if context.user_data is not None:
@@ -238,6 +254,98 @@ async def confidentiality_button(update: Update, context: Context) -> None:
     else:
         await remove_buttons(update)  # one answer per offer; the notice comes from the outbox
     await query.answer(toast)
+async def object_to_closure(update: Update, context: Context, code: str, text: str,
+                            attachments: tuple[Attachment, ...]) -> None:
+    user = update.effective_user
+    assert user is not None
+    try:
+        await context.desk.tickets.object_to_closure(code, user.id, text, attachments,
+                                                     idempotency_key=operation_key(update, "objection"))
+    except ObjectionWindowClosed as error:
+        await reply_html(update, context, followup_texts.objection_too_late(error.code, error.days))
+    except TicketAlreadyOpen:
+        # Reopened meanwhile: the message is an ordinary addition again.
+        await context.desk.tickets.add_citizen_message(code, user.id, text, attachments,
+                                                       idempotency_key=operation_key(update, "citizen_message"))
+        await reply_html(update, context, texts.addition_received(code))
+    except TicketNotFound:
+        await reply_html(update, context, texts.TICKET_NOT_FOUND)
+    else:
+        await reply_html(update, context, followup_texts.objection_received(code))
+
+
+async def handle_loose_file(update: Update, context: Context) -> bool:
+    """A photo or document sent after filing, not as a reply: it belongs to an open ticket.
+
+    Exactly one open ticket: attached at once. Several: the citizen picks one (buttons; the file waits in
+    ``user_data``). None: the citizen is told how to file. Returns False when the message has no file.
+    """
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not in_private_chat(update):
+        return False
+    attachment = attachment_of(message)
+    if attachment is None:
+        return False
+    desk = context.desk
+    refusal = evidence_refusal(attachment)
+    if refusal is not None:  # executables and scripts never reach a ticket or the staff chat
+        await reply_html(update, context, refusal)
+        return True
+    if too_large(desk, attachment):
+        await reply_html(update, context, followup_texts.late_evidence_too_large(desk.settings.limits.max_file_mb))
+        return True
+    open_tickets = [ticket for ticket in await desk.tickets.citizen_tickets(user.id) if ticket.is_open]
+    caption = (message.caption or "")[: desk.settings.limits.description_max_chars]
+    key = operation_key(update, "late_evidence")
+    if not open_tickets:
+        await reply_html(update, context, followup_texts.LATE_EVIDENCE_NO_TICKET)
+    elif len(open_tickets) == 1:
+        await attach_late_evidence(update, context, open_tickets[0].code, caption, attachment, key)
+    else:
+        rows = [[(followup_texts.late_evidence_button(ticket.code, ticket.description),
+                  cb.LATE_EVIDENCE.build(code=ticket.code))] for ticket in open_tickets[:8]]
+        asked = await reply_html(update, context, followup_texts.LATE_EVIDENCE_WHICH, keyboard(rows))
+        assert context.user_data is not None
+        # Keyed by the question's message: each file waits for the buttons asked about it.
+        waiting: dict[str, Any] = context.user_data.setdefault(LATE_EVIDENCE, {})
+        waiting[str(asked.message_id)] = {"attachment": attachment.model_dump(), "caption": caption, "key": key}
+        for old in sorted(waiting, key=int)[:-LATE_EVIDENCE_KEPT]:
+            waiting.pop(old)
+    return True
+
+
+async def attach_late_evidence(update: Update, context: Context, code: str, caption: str,
+                               attachment: Attachment, key: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    try:
+        await context.desk.tickets.add_evidence_after_filing(code, user.id, caption, attachment,
+                                                             idempotency_key=key)
+    except TicketNotFound:
+        await reply_html(update, context, texts.TICKET_NOT_FOUND)
+    except TicketClosed:
+        await reply_html(update, context, texts.ticket_closed_for_citizen(code))
+    else:
+        await reply_html(update, context, followup_texts.late_evidence_received(code, caption))
+
+
+async def late_evidence_chosen(update: Update, context: Context) -> None:
+    """The citizen picked the ticket a waiting file belongs to."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    asked = query.message.message_id if query.message is not None else None
+    waiting = (context.user_data or {}).get(LATE_EVIDENCE) or {}
+    pending = waiting.pop(str(asked), None)
+    if pending is None:
+        await query.answer(followup_texts.LATE_EVIDENCE_STALE)
+        await remove_buttons(update)
+        return
+    await query.answer()
+    await remove_buttons(update)
+    code = cb.LATE_EVIDENCE.field(query.data, "code")
+    await attach_late_evidence(update, context, code, pending["caption"], Attachment(**pending["attachment"]),
+                               pending["key"])
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -250,4 +358,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(detail_button, pattern=cb.TICKET_DETAIL.pattern), MAIN_GROUP)
     application.add_handler(
         CallbackQueryHandler(add_info_button, pattern=cb.ADD_INFORMATION.pattern), MAIN_GROUP
+    )
+    application.add_handler(
+        CallbackQueryHandler(late_evidence_chosen, pattern=cb.LATE_EVIDENCE.pattern), MAIN_GROUP
     )

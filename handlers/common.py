@@ -10,9 +10,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain import callbacks as cb
 from bot.domain.tickets import parse_ticket_code
 from bot.texts import common as texts
-from handlers import citizen, layanan, paket
+from bot.texts import paket as paket_texts
+from handlers import citizen, layanan, paket, rating
 from handlers.groups import MAIN_GROUP
-from handlers.util import Context, in_private_chat, in_staff_chat, keyboard, reply_html
+from handlers.util import FREE_MESSAGE_HOOKS, Context, in_private_chat, in_staff_chat, keyboard, reply_html
 
 
 @functools.cache
@@ -78,7 +79,14 @@ async def private_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not in_private_chat(update):
         return
+    for hook in FREE_MESSAGE_HOOKS.values():
+        if await hook(update, context):
+            return
+    if await rating.handle_comment(update, context):
+        return
     if await citizen.handle_free_message(update, context):
+        return
+    if await citizen.handle_loose_file(update, context):
         return
     text = (message.text or "").strip()
     if text and parse_ticket_code(text):
@@ -95,7 +103,31 @@ async def unknown_command(update: Update, context: Context) -> None:
         await reply_html(update, context, texts.UNKNOWN_COMMAND)
 
 
+# Citizens' commands (private chat only): in the staff group they get a one-line pointer.
+PRIVATE_ONLY_COMMANDS = ("lapor", "status", "start", paket_texts.FOLLOW_COMMAND, paket_texts.UNFOLLOW_COMMAND)
+
+
+async def wrong_chat(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None or not in_staff_chat(update, context) or not message.text:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    if command == "batal":
+        await reply_html(update, context, texts.NOTHING_TO_CANCEL_IN_GROUP)
+        return
+    await reply_html(update, context, texts.private_only_command(command, context.bot.username))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button no handler takes any more (an ended conversation, an old message): a short toast."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.STALE_BUTTON)
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler([*PRIVATE_ONLY_COMMANDS, "batal"], wrong_chat,
+                                           filters=filters.ChatType.GROUPS), MAIN_GROUP)
     application.add_handler(CommandHandler("start", start), MAIN_GROUP)
     application.add_handler(CommandHandler("bantuan", help_command), MAIN_GROUP)
     application.add_handler(CommandHandler("help", help_command), MAIN_GROUP)
@@ -108,3 +140,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                             MAIN_GROUP)
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, private_text),
                             MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(stale_button), MAIN_GROUP)

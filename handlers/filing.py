@@ -8,6 +8,7 @@ citizen presses «Kirim»; that press files exactly once even when it is deliver
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import warnings
 from enum import StrEnum
@@ -27,16 +28,24 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain import callbacks as cb
 from bot.domain.classifier import Classification
-from bot.domain.contacts import PACKAGE_CODE_PATTERN, normalise_contact, normalise_phone
+from bot.domain.contacts import (
+    PACKAGE_CODE_PATTERN,
+    enough_letters,
+    means_skip,
+    normalise_contact,
+    normalise_phone,
+)
 from bot.domain.privacy import alleges_wrongdoing
 from bot.domain.tickets import Attachment, NewComplaint
 from bot.domain.tiers import MatterKind, Tier
 from bot.texts import common as common_texts
 from bot.texts import filing as texts
+from bot.texts import followup as followup_texts
 from handlers import albums
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     FILING_DRAFT_KEY,
+    FREE_MESSAGE_HOOKS,
     Context,
     Draft,
     attachment_of,
@@ -97,11 +106,25 @@ async def start(update: Update, context: Context) -> NextStep:
         await update.callback_query.answer()
     if not in_private_chat(update):
         return ConversationHandler.END
+    filed_today = await _filed_today(update, context)
+    if filed_today >= context.desk.settings.limits.complaints_per_day:
+        # Told before step 1, not after seven steps at «Kirim»; a draft in progress is kept.
+        await reply_html(update, context, common_texts.COMPLAINTS_PER_DAY_REACHED.format(count=filed_today))
+        return ConversationHandler.END
     if context.user_data and context.user_data.get(DRAFT):
         await reply_html(update, context, texts.RESTARTED)
     _DRAFT.drop(context)
     _DRAFT.touch(context)
     return await ask_name(update, context)
+
+
+async def _filed_today(update: Update, context: Context) -> int:
+    """How many complaints the citizen filed since midnight (WITA): the daily limit counts these."""
+    user = update.effective_user
+    assert user is not None
+    desk = context.desk
+    today_start = desk.clock().astimezone(desk.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return await desk.tickets.filed_since(user.id, today_start)
 
 
 async def ask_name(update: Update, context: Context) -> NextStep:
@@ -153,7 +176,7 @@ async def contact_shared(update: Update, context: Context) -> NextStep:
     if message.contact.user_id is not None and user is not None and message.contact.user_id != user.id:
         await reply_html(update, context, texts.CONTACT_NOT_YOURS)
         return FilingStep.CONTACT
-    phone = normalise_phone(message.contact.phone_number)
+    phone = normalise_phone(message.contact.phone_number, international=True)
     if phone is None:
         await reply_html(update, context, texts.CONTACT_INVALID)
         return FilingStep.CONTACT
@@ -163,7 +186,11 @@ async def contact_shared(update: Update, context: Context) -> NextStep:
 async def contact_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
-    contact = normalise_contact(message.text or "")
+    return await _contact_text(update, context, message.text or "")
+
+
+async def _contact_text(update: Update, context: Context, text: str) -> NextStep:
+    contact = normalise_contact(text)
     if contact is None:
         await reply_html(update, context, texts.CONTACT_INVALID)
         return FilingStep.CONTACT
@@ -206,11 +233,28 @@ async def ask_package(update: Update, context: Context) -> NextStep:
 async def package_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
-    code = re.sub(r"\s", "", message.text or "")
+    return await _package_text(update, context, message.text or "")
+
+
+async def _package_text(update: Update, context: Context, text: str) -> NextStep:
+    draft = _DRAFT.get(context)
+    if means_skip(text):  # typing "Lewati" works like the button
+        draft["package_code"] = None
+        return await _next(update, context, ask_description)
+    code = re.sub(r"\s", "", text)
     if not PACKAGE_CODE_PATTERN.match(code):
         await reply_html(update, context, texts.PACKAGE_INVALID, keyboard([[(texts.SKIP_BUTTON, cb.FILING_SKIP_PACKAGE.build())]]))
         return FilingStep.PACKAGE
-    _DRAFT.get(context)["package_code"] = code
+    draft["package_code"] = code
+    draft.pop("package_name", None)
+    draft.pop("package_unknown", None)
+    # A code we do not know is accepted (the data may lag behind SPSE) but flagged.
+    package = await context.desk.packages.get(code)
+    if package is not None:
+        draft["package_name"] = package.name
+    else:
+        draft["package_unknown"] = True
+        await reply_html(update, context, texts.package_not_known(code))
     return await _next(update, context, ask_description)
 
 
@@ -236,8 +280,15 @@ async def ask_description(update: Update, context: Context) -> NextStep:
 async def description_typed(update: Update, context: Context) -> NextStep:
     message = update.effective_message
     assert message is not None
-    text = (message.text or "").strip()
+    return await _description_text(update, context, message.text or "")
+
+
+async def _description_text(update: Update, context: Context, text: str) -> NextStep:
+    text = text.strip()
     limits = context.desk.settings.limits
+    if len(text) >= limits.description_min_chars and not enough_letters(text, _letters_needed(context)):
+        await reply_html(update, context, texts.DESCRIPTION_NEEDS_WORDS)
+        return FilingStep.DESCRIPTION
     if len(text) < limits.description_min_chars:
         await reply_html(update, context, texts.description_too_short(len(text), limits.description_min_chars))
         return FilingStep.DESCRIPTION
@@ -246,6 +297,11 @@ async def description_typed(update: Update, context: Context) -> NextStep:
         return FilingStep.DESCRIPTION
     _DRAFT.get(context)["description"] = text
     return await _next(update, context, ask_evidence)
+
+
+def _letters_needed(context: Context) -> int:
+    """Letters a description needs: half its minimum length (so 21 emoji are not a complaint)."""
+    return max(1, context.desk.settings.limits.description_min_chars // 2)
 
 
 async def ask_evidence(update: Update, context: Context) -> NextStep:
@@ -410,8 +466,9 @@ async def edit_field(update: Update, context: Context) -> NextStep:
     field = cb.FILING_EDIT_FIELD.field(query.data, "field")
     draft = _DRAFT.get(context)
     draft["editing"] = True
-    if field == "bukti":
-        draft["attachments"] = []
+    if field == "bukti" and draft.get("attachments"):
+        # «Ubah» → «Bukti» adds to what was sent before (nothing sent is thrown away).
+        await reply_html(update, context, texts.evidence_kept(len(draft["attachments"])))
     if field in ("jenis", "uraian"):
         # The tier may change: a «tidak» is asked again if the draft still alleges wrongdoing;
         # a «ya» stands (a request to be masked is never dropped silently).
@@ -426,7 +483,7 @@ async def edit_field(update: Update, context: Context) -> NextStep:
 async def _next(update: Update, context: Context, ask: Any) -> NextStep:
     """Moves on: back to the summary when the citizen was editing one field, else the next step."""
     _DRAFT.touch(context)
-    if _editing(context) and ask is not ask_evidence:
+    if _editing(context):  # one field changed (also «Uraian», whose next step is the evidence)
         return await show_summary(update, context)
     result: NextStep = await ask(update, context)
     return result
@@ -495,12 +552,107 @@ async def cancel(update: Update, context: Context) -> NextStep:
 
 
 async def timed_out(update: Update, context: Context) -> None:
-    _DRAFT.drop(context)
+    """PTB's idle timer fired: the draft is kept (see :func:`offer_resume`), the citizen is told."""
     chat = update.effective_chat
+    if not _DRAFT.exists(context):
+        return
+    _DRAFT.get(context)["paused"] = True
     if chat is not None:
         minutes = context.desk.settings.limits.conversation_timeout_minutes
-        await context.bot.send_message(chat.id, texts.TIMED_OUT.format(minutes=minutes),
+        await context.bot.send_message(chat.id, followup_texts.draft_paused(minutes, DRAFT_KEPT_HOURS),
                                        reply_markup=ReplyKeyboardRemove())
+
+
+# --- a slow typist keeps the draft -------------------------------------------------------------
+
+# After the idle timeout the answers are kept at least this long; the citizen's next message is
+# answered with «Lanjutkan» or «Mulai baru».
+DRAFT_KEPT_HOURS = 24
+
+
+def _draft_kept(context: Context) -> bool:
+    """A paused draft still within the idle timeout plus DRAFT_KEPT_HOURS of its last answer."""
+    touched = _DRAFT.get(context).get("touched_at") if _DRAFT.exists(context) else None
+    if not touched:
+        return False
+    limit = dt.timedelta(minutes=context.desk.settings.limits.conversation_timeout_minutes,
+                         hours=DRAFT_KEPT_HOURS)
+    return context.desk.clock() - dt.datetime.fromisoformat(touched) <= limit
+
+
+async def _pause(update: Update, context: Context) -> NextStep:
+    """The draft sat idle past the timeout: keep it, keep what was just typed, offer the choice."""
+    draft = _DRAFT.get(context)
+    draft["paused"] = True
+    message = update.effective_message
+    typed = message.text if message is not None and update.callback_query is None else None
+    if typed and not typed.startswith("/") and _current_state(update, context) in _TEXT_STEPS:
+        draft["pending_text"] = typed
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    markup = keyboard([[(followup_texts.RESUME_BUTTON, cb.FILING_RESUME.build()),
+                        (followup_texts.START_OVER_BUTTON, cb.FILING_START_OVER.build())]])
+    minutes = context.desk.settings.limits.conversation_timeout_minutes
+    await reply_html(update, context, followup_texts.draft_waiting(minutes, bool(draft.get("pending_text"))),
+                     markup)
+    return ConversationHandler.END
+
+
+async def offer_resume(update: Update, context: Context) -> bool:
+    """Outside the conversation: a kept draft turns the citizen's next message into the choice
+    «Lanjutkan» / «Mulai baru». False when there is no kept draft (one past its time is dropped)."""
+    if not in_private_chat(update) or not _DRAFT.exists(context) or not _DRAFT.get(context).get("paused"):
+        return False
+    if not _draft_kept(context) or _current_state(update, context) is None:
+        _DRAFT.drop(context)
+        return False
+    await _pause(update, context)
+    return True
+
+
+async def resume(update: Update, context: Context) -> NextStep:
+    """«Lanjutkan»: back to the same step with the earlier answers; the text typed meanwhile is used."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await remove_buttons(update)
+    state = _current_state(update, context)
+    if state is None or not _DRAFT.get(context).get("paused"):
+        _DRAFT.drop(context)
+        await reply_html(update, context, followup_texts.DRAFT_GONE)
+        return ConversationHandler.END
+    draft = _DRAFT.get(context)
+    draft.pop("paused", None)
+    typed = draft.pop("pending_text", None)
+    _DRAFT.touch(context)
+    await reply_html(update, context, followup_texts.RESUMED)
+    step = _TEXT_STEPS.get(state)
+    if typed and step is not None:
+        result: NextStep = await step(update, context, typed)
+        return result
+    return await _ask_again(update, context, state)
+
+
+async def start_over(update: Update, context: Context) -> NextStep:
+    """«Mulai baru»: the kept draft is dropped and filing starts at step 1."""
+    _DRAFT.drop(context)
+    await remove_buttons(update)
+    return await start(update, context)
+
+
+async def _ask_again(update: Update, context: Context, state: FilingStep) -> NextStep:
+    """The question of a step once more, without answering a button press (the caller did)."""
+    if state is FilingStep.CONFIDENTIAL:
+        markup = keyboard([[(texts.CONFIDENTIAL_YES, cb.FILING_CONFIDENTIAL.build(answer="ya"))],
+                           [(texts.CONFIDENTIAL_NO, cb.FILING_CONFIDENTIAL.build(answer="tidak"))]])
+        await reply_html(update, context, texts.ASK_CONFIDENTIAL, markup)
+        return FilingStep.CONFIDENTIAL
+    if state is FilingStep.EDIT:
+        rows = [[(label, cb.FILING_EDIT_FIELD.build(field=key))] for key, label in texts.EDIT_FIELDS.items()]
+        await reply_html(update, context, texts.ASK_WHICH_FIELD, keyboard(rows))
+        return FilingStep.EDIT
+    result = await _repeat_question(update, context)
+    return result if result is not None else ConversationHandler.END
 
 
 async def wrong_input(update: Update, context: Context) -> NextStep | None:
@@ -531,6 +683,15 @@ def _current_state(update: Update, context: Context) -> FilingStep | None:
         return None
 
 
+# Steps answered by typing: what «Lanjutkan» feeds the text typed after the timeout into.
+_TEXT_STEPS: dict[FilingStep, Any] = {
+    FilingStep.NAME: _set_name,
+    FilingStep.CONTACT: _contact_text,
+    FilingStep.PACKAGE: _package_text,
+    FilingStep.DESCRIPTION: _description_text,
+}
+
+
 def _menu_command(callback: Any) -> Any:
     """Main-menu commands mid-conversation: answer them, remind, and stay at the same step."""
 
@@ -548,8 +709,7 @@ def _guard_expiry(callback: Any) -> Any:
 
     async def run(update: Update, context: Context) -> NextStep | None:
         if _expired(context):
-            await timed_out(update, context)
-            return ConversationHandler.END
+            return await _pause(update, context)
         result: NextStep | None = await _tracked(callback)(update, context)
         return result
 
@@ -617,7 +777,9 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
         warnings.filterwarnings("ignore", category=PTBUserWarning)
         handler: ConversationHandler[Any] = ConversationHandler(
             entry_points=[CommandHandler("lapor", _tracked(start), filters=private),
-                          CallbackQueryHandler(_tracked(start), pattern=cb.MENU_FILE.pattern)],
+                          CallbackQueryHandler(_tracked(start), pattern=cb.MENU_FILE.pattern),
+                          CallbackQueryHandler(_tracked(resume), pattern=cb.FILING_RESUME.pattern),
+                          CallbackQueryHandler(_tracked(start_over), pattern=cb.FILING_START_OVER.pattern)],
             states=states,
             fallbacks=fallbacks,
             conversation_timeout=desk.settings.limits.conversation_timeout_minutes * 60,
@@ -629,5 +791,6 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
+    FREE_MESSAGE_HOOKS["filing.kept_draft"] = offer_resume
     application.add_handler(build_conversation(application), MAIN_GROUP)
     application.add_handler(CallbackQueryHandler(sent_already, pattern=cb.FILING_SEND.pattern), MAIN_GROUP)

@@ -6,3 +6,5 @@ registered in priority order (the filing conversation first, the catch-alls last
 
 GUARD_GROUP = -10
 MAIN_GROUP = 0
+# Runs after the main group handled an update (notes about it, e.g. a staff text cut by Telegram).
+AFTER_GROUP = 10

@@ -1,8 +1,7 @@
 """Rating buttons ``nilai:KODE:N`` under the closing notice (private chat).
 
-Not built: a free-text comment after a rating. ``TicketService.rate`` takes the comment only together with
-the rating and a rating cannot be changed afterwards, so a comment asked for after the press would need a
-new service operation.
+A rating of 1 or 2 invites one line of comment: the citizen's next text goes to staff
+(``TicketService.add_rating_comment``).
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from bot.services.tickets import (
     TicketError,
     TicketService,
 )
+from bot.texts import followup as followup_texts
 from bot.texts import watch as texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
@@ -33,11 +33,15 @@ from handlers.util import (
     in_private_chat,
     operation_key,
     remove_buttons,
+    reply_html,
 )
 
 log = logging.getLogger(__name__)
 
 Handler = StaffHandler
+
+# user_data key (stored: a stable name): the ticket whose low rating awaits the citizen's comment.
+RATING_COMMENT_FOR = "rating_comment_for"
 
 async def rating_button(update: Update, context: Context) -> None:
     query = update.callback_query
@@ -55,7 +59,29 @@ async def rating_button(update: Update, context: Context) -> None:
         await query.answer(_rating_refusal(error, tickets), show_alert=False)
     else:
         await query.answer(texts.rating_thanks_toast(value))
+        if value <= tickets.COMMENT_INVITED_UP_TO and context.user_data is not None:
+            # A low rating invites one line of comment: the citizen's next text (see handle_comment).
+            context.user_data[RATING_COMMENT_FOR] = code
+            await reply_html(update, context, followup_texts.ask_rating_comment(code))
     await remove_buttons(update)
+
+
+async def handle_comment(update: Update, context: Context) -> bool:
+    """The citizen's text after a rating of 1 or 2: the comment, sent to staff. False if none is awaited."""
+    message = update.effective_message
+    user = update.effective_user
+    code = (context.user_data or {}).get(RATING_COMMENT_FOR)
+    if code is None or message is None or user is None or not in_private_chat(update) or not message.text:
+        return False
+    assert context.user_data is not None
+    context.user_data.pop(RATING_COMMENT_FOR, None)
+    try:
+        await context.desk.tickets.add_rating_comment(code, user.id, message.text,
+                                                      idempotency_key=operation_key(update, "rating_comment"))
+    except TicketError:
+        return False  # not invited (any more): the message is handled like any other
+    await reply_html(update, context, followup_texts.rating_comment_received(code))
+    return True
 
 
 def _rating_refusal(error: TicketError, tickets: TicketService) -> str:

@@ -7,6 +7,7 @@ the ticket with ``/status KODE PIN`` (citizen.py). ``/pin KODE`` issues a new PI
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import warnings
@@ -28,9 +29,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.delivery.context import Desk
 from bot.domain import callbacks as cb
-from bot.domain.contacts import normalise_contact
+from bot.domain.contacts import enough_letters, normalise_contact
 from bot.domain.tickets import Channel, parse_ticket_code
-from bot.domain.tiers import Tier
+from bot.domain.tiers import MatterKind, Tier
 from bot.services.recorded import (
     OFFLINE_CHANNELS,
     OfflineError,
@@ -44,6 +45,7 @@ from bot.services.tickets import (
 )
 from bot.texts import watch as texts
 from handlers.groups import MAIN_GROUP
+from handlers.target import parse_date_and_time
 from handlers.util import (
     Context,
     Draft,
@@ -75,6 +77,8 @@ class RecordingStep(StrEnum):
     NAME = "catat.name"
     CONTACT = "catat.contact"
     DESCRIPTION = "catat.description"
+    RECEIVED = "catat.received"  # when the complaint was received (default: now)
+    KIND = "catat.kind"  # its kind (pertanyaan, aturan, layanan, pelanggaran)
 
 
 def _key(text: str) -> str:
@@ -105,6 +109,8 @@ class OfflineInput:
     name: str
     contact: str
     description: str
+    received_at: dt.datetime | None = None  # None: now
+    kind: MatterKind | None = None  # None: the kind whose base tier is ``tier``
 
 
 def check_name(text: str) -> str | None:
@@ -122,6 +128,8 @@ def description_problem(desk: Desk, text: str) -> str | None:
         return texts.recording_description_short(limits.description_min_chars)
     if length > limits.description_max_chars:
         return texts.recording_description_long(length, limits.description_max_chars)
+    if not enough_letters(text, max(1, limits.description_min_chars // 2)):
+        return texts.RECORDING_DESCRIPTION_NEEDS_WORDS
     return None
 
 
@@ -140,7 +148,18 @@ def parse_recording(desk: Desk, text: str) -> OfflineInput | str:
             break
     if channel is None:
         return texts.recording_unknown_channel(words[0] if words else head)
-    tier_text = " ".join(words[used:])
+    rest = words[used:]
+    # An optional receipt moment after the tier: "surat normatif 02-12-2026 14.30".
+    at_date = next((index for index, word in enumerate(rest) if word[:1].isdigit()), len(rest))
+    tier_text = " ".join(rest[:at_date])
+    received: dt.datetime | None = None
+    if at_date < len(rest):
+        parsed = parse_date_and_time(" ".join(rest[at_date:]))
+        if parsed is None:
+            return texts.RECORDING_RECEIVED_INVALID
+        received = dt.datetime.combine(parsed[0], parsed[1] or dt.time(0, 0), tzinfo=desk.zone)
+        if received > desk.clock():
+            return texts.RECORDING_RECEIVED_FUTURE
     if not tier_text:
         return texts.RECORDING_NO_TIER
     try:
@@ -156,7 +175,7 @@ def parse_recording(desk: Desk, text: str) -> OfflineInput | str:
     problem = description_problem(desk, description)
     if problem is not None:
         return problem
-    return OfflineInput(channel, tier, name, contact, description.strip())
+    return OfflineInput(channel, tier, name, contact, description.strip(), received)
 
 
 async def record_offline(update: Update, context: Context, data: OfflineInput) -> bool:
@@ -165,7 +184,8 @@ async def record_offline(update: Update, context: Context, data: OfflineInput) -
     try:
         ticket, pin = await register_offline(
             desk.tickets, data.channel, data.name, data.contact, data.description, data.tier,
-            staff_actor(update), idempotency_key=operation_key(update, "catat"),
+            staff_actor(update), data.received_at, idempotency_key=operation_key(update, "catat"),
+            matter_kind=data.kind,
         )
     except OfflineError as error:
         await answer(update, context, texts.recording_refused(str(error)))
@@ -252,6 +272,78 @@ async def tier_chosen(update: Update, context: Context) -> RecordingStep | int:
     draft["tier"] = tier.value
     _RECORDING_DRAFT.touch(context)
     await _edit(update, texts.recording_chosen(Channel(draft["channel"]).label, tier.label))
+    await _ask_received(update, context)
+    return RecordingStep.RECEIVED
+
+
+async def _ask_received(update: Update, context: Context) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    markup = keyboard([[(texts.RECORDING_RECEIVED_NOW_BUTTON, cb.RECORDING_RECEIVED.build(when="sekarang"))],
+                       [(texts.RECORDING_CANCEL_BUTTON, cb.RECORDING_CANCEL.build())]])
+    await send_html(context, chat.id, texts.RECORDING_ASK_RECEIVED, markup,
+                    reply_to_message_id=_RECORDING_DRAFT.get(context).get("origin"))
+
+
+async def received_now(update: Update, context: Context) -> RecordingStep | int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    _RECORDING_DRAFT.get(context)["received_at"] = None
+    _RECORDING_DRAFT.touch(context)
+    await _edit(update, _received_summary(context))
+    await _ask_kind(update, context)
+    return RecordingStep.KIND
+
+
+async def received_given(update: Update, context: Context) -> RecordingStep | int:
+    """A reply with the date (and time) the complaint arrived: not in the future."""
+    message = update.effective_message
+    assert message is not None
+    desk = context.desk
+    parsed = parse_date_and_time(message.text or "")
+    if parsed is None:
+        await answer(update, context, texts.recording_try_again(texts.RECORDING_RECEIVED_INVALID))
+        await _ask_received(update, context)
+        return RecordingStep.RECEIVED
+    day, time = parsed
+    received = dt.datetime.combine(day, time or dt.time(0, 0), tzinfo=desk.zone)
+    if received > desk.clock():
+        await answer(update, context, texts.recording_try_again(texts.RECORDING_RECEIVED_FUTURE))
+        await _ask_received(update, context)
+        return RecordingStep.RECEIVED
+    _RECORDING_DRAFT.get(context)["received_at"] = received.isoformat()
+    _RECORDING_DRAFT.touch(context)
+    await answer(update, context, _received_summary(context))
+    await _ask_kind(update, context)
+    return RecordingStep.KIND
+
+
+def _received_summary(context: Context, kind_label: str | None = None) -> str:
+    draft = _RECORDING_DRAFT.get(context)
+    received = draft.get("received_at")
+    return texts.recording_received(Channel(draft["channel"]).label, Tier(draft["tier"]).label,
+                                    dt.datetime.fromisoformat(received) if received else None,
+                                    context.desk.zone, kind_label)
+
+
+async def _ask_kind(update: Update, context: Context) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    rows = [[(kind.label, cb.RECORDING_KIND.build(kind=kind.value))] for kind in MatterKind]
+    rows.append([(texts.RECORDING_CANCEL_BUTTON, cb.RECORDING_CANCEL.build())])
+    await send_html(context, chat.id, texts.RECORDING_ASK_KIND, keyboard(rows),
+                    reply_to_message_id=_RECORDING_DRAFT.get(context).get("origin"))
+
+
+async def kind_chosen(update: Update, context: Context) -> RecordingStep | int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    kind = MatterKind(cb.RECORDING_KIND.field(query.data, "kind"))
+    _RECORDING_DRAFT.get(context)["kind"] = kind.value
+    _RECORDING_DRAFT.touch(context)
+    await _edit(update, _received_summary(context, kind.label))
     await _prompt(update, context, texts.RECORDING_ASK_NAME, texts.RECORDING_NAME_PLACEHOLDER)
     return RecordingStep.NAME
 
@@ -302,8 +394,12 @@ async def description_given(update: Update, context: Context) -> RecordingStep |
         return RecordingStep.DESCRIPTION
     draft = _RECORDING_DRAFT.get(context)
     try:
+        received = draft.get("received_at")
+        kind = draft.get("kind")
         data = OfflineInput(Channel(draft["channel"]), Tier(draft["tier"]), draft["name"],
-                            draft["contact"], text.strip())
+                            draft["contact"], text.strip(),
+                            dt.datetime.fromisoformat(received) if received else None,
+                            MatterKind(kind) if kind else None)
     except (KeyError, ValueError):
         # A draft from an older version or a lost step: start over rather than store half of it.
         _RECORDING_DRAFT.drop(context)
@@ -369,6 +465,9 @@ def build_recording_conversation(application: Application) -> ConversationHandle
     states: dict[object, list[Any]] = {
         RecordingStep.CHANNEL: [CallbackQueryHandler(_step(channel_chosen), pattern=rf"^catat:saluran:({channels})$")],
         RecordingStep.TIER: [CallbackQueryHandler(_step(tier_chosen), pattern=rf"^catat:tingkat:({tiers})$")],
+        RecordingStep.RECEIVED: [CallbackQueryHandler(_step(received_now), pattern=cb.RECORDING_RECEIVED.pattern),
+                                 MessageHandler(answer_text, _step(received_given))],
+        RecordingStep.KIND: [CallbackQueryHandler(_step(kind_chosen), pattern=cb.RECORDING_KIND.pattern)],
         RecordingStep.NAME: [MessageHandler(answer_text, _step(name_given))],
         RecordingStep.CONTACT: [MessageHandler(answer_text, _step(contact_given))],
         RecordingStep.DESCRIPTION: [MessageHandler(answer_text, _step(description_given))],
@@ -413,7 +512,7 @@ async def new_pin(update: Update, context: Context) -> None:
     except TicketAlreadyLinked:
         await answer(update, context, texts.pin_already_linked(code))
     else:
-        await answer(update, context, texts.offline_registered_for_staff(ticket, pin, desk.zone, context.bot.username))
+        await answer(update, context, texts.new_pin_for_staff(ticket, pin, desk.zone, context.bot.username))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

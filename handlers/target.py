@@ -16,7 +16,10 @@ from bot.domain.tickets import parse_ticket_code
 from bot.domain.workcalendar import WorkCalendar
 from bot.services.tickets import (
     NothingToChange,
+    TargetAfterDeadline,
     TargetInPast,
+    TargetNotWorkingDay,
+    TargetOutsideOfficeHours,
     TicketClosed,
     TicketNotFound,
 )
@@ -63,6 +66,21 @@ def parse_target_moment(text: str, calendar: WorkCalendar) -> dt.datetime | None
     A date without a time means the closing time of that day on the work calendar (16:00 on a
     day off). None when the text is not a date (or not a real one, like 31-02-2026).
     """
+    parsed = parse_date_and_time(text)
+    if parsed is None:
+        return None
+    day, time = parsed
+    zone = calendar.zone
+    if time is None:
+        hours = calendar.office_hours_on(day)
+        if hours is not None:
+            return hours[1]
+        return dt.datetime.combine(day, DEFAULT_TARGET_TIME, tzinfo=zone)
+    return dt.datetime.combine(day, time, tzinfo=zone)
+
+
+def parse_date_and_time(text: str) -> tuple[dt.date, dt.time | None] | None:
+    """The date and (if given) the time of what staff type, in the forms of :func:`parse_target_moment`."""
     rest = _ZONE_SUFFIX.sub("", " ".join(text.split()))
     for form in _DATE_FORMS:
         match = form.match(rest)
@@ -79,19 +97,15 @@ def parse_target_moment(text: str, calendar: WorkCalendar) -> dt.datetime | None
     except ValueError:
         return None
     rest = rest[match.end():].strip()
-    zone = calendar.zone
     if not rest:
-        hours = calendar.office_hours_on(day)
-        if hours is not None:
-            return hours[1]
-        return dt.datetime.combine(day, DEFAULT_TARGET_TIME, tzinfo=zone)
+        return day, None
     time_match = _TIME.match(rest)
     if time_match is None or rest[time_match.end():].strip():
         return None
     hour, minute = int(time_match.group("h")), int(time_match.group("min"))
     if hour > 23 or minute > 59:
         return None
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
+    return day, dt.time(hour, minute)
 
 
 async def target(update: Update, context: Context) -> None:
@@ -116,6 +130,12 @@ async def target(update: Update, context: Context) -> None:
         await answer(update, context, texts.target_ticket_closed(code))
     except TargetInPast:
         await answer(update, context, texts.target_in_past())
+    except TargetNotWorkingDay as error:
+        await answer(update, context, texts.target_not_working_day(error.day, error.reason))
+    except TargetOutsideOfficeHours as error:
+        await answer(update, context, texts.target_outside_office_hours(error.opens, error.closes, desk.zone))
+    except TargetAfterDeadline as error:
+        await answer(update, context, texts.target_after_deadline(error.deadline, desk.zone))
     except NothingToChange:
         await answer(update, context, texts.target_unchanged(code))
     # Success: the outbox confirms in the staff chat and tells the citizen.

@@ -184,6 +184,13 @@ def staff_only(callback: StaffHandler) -> StaffHandler:
     return run
 
 
+# Checks a private message outside any conversation goes through first, by name; each returns True when
+# it handled the message. The filing conversation registers its kept-draft offer here, so handlers.common
+# need not import handlers.filing (which imports common for its menu commands).
+FreeMessageHook = Callable[[Update, "Context"], Coroutine[Any, Any, bool]]
+FREE_MESSAGE_HOOKS: dict[str, FreeMessageHook] = {}
+
+
 # user_data key of the filing conversation's draft (stored: a stable name).
 FILING_DRAFT_KEY = "draft"
 

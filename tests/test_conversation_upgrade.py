@@ -65,6 +65,9 @@ async def test_conversations_in_flight_resume_at_the_same_step_after_the_upgrade
         await bench.staff_says("/catat")
         await bench.press(bench.officer, bench.last(bench.staff_chat_id), "catat:saluran:telepon")
         await bench.press(bench.officer, bench.last(bench.staff_chat_id), "catat:tingkat:ringan")
+        # Issue #13 added the receipt time and the kind before the name.
+        await bench.press(bench.officer, bench.last(bench.staff_chat_id), "catat:diterima:sekarang")
+        await bench.press(bench.officer, bench.last(bench.staff_chat_id), "catat:jenis:pertanyaan")
         name_prompt = bench.last(bench.staff_chat_id)  # now at the reporter's name
     finally:
         await bench.stop()

@@ -170,11 +170,13 @@ async def test_target_is_recorded_and_the_citizen_told(bench: Bench) -> None:
     assert (await bench.desk.tickets.get(code)).target_at == at(12, 31, 9, 15)
     await bench.staff_says(f"/target {code} 8 Januari 2027")  # a Friday: closes 16:30
     assert (await bench.desk.tickets.get(code)).target_at == at(1, 8, 16, 30, year=2027)
-    await bench.staff_says(f"/target {code} 02/01/2027")  # a Saturday: 16:00
-    assert (await bench.desk.tickets.get(code)).target_at == at(1, 2, 16, year=2027)
+    # Issue #13: a day off is refused (it used to be accepted at 16:00).
+    await bench.staff_says(f"/target {code} 02/01/2027")  # a Saturday
+    assert (await bench.desk.tickets.get(code)).target_at == at(1, 8, 16, 30, year=2027)
 
     answers = {
-        f"/target {code} 02/01/2027": "sudah tercatat",
+        f"/target {code} 8 Januari 2027": "sudah tercatat",
+        f"/target {code} 02/01/2027": "bukan hari kerja",
         f"/target {code} 31-02-2027": "tidak dikenali",
         f"/target {code} 30-12-2026 25:00": "tidak dikenali",
         f"/target {code} 2026-12-01": "harus di masa depan",
@@ -287,6 +289,9 @@ async def test_catat_guided_flow(bench: Bench) -> None:
     assert ("Ringan", "catat:tingkat:ringan") in edited.buttons
     sent = await bench.press(bench.officer, edited, "catat:tingkat:ringan")
     assert edited.buttons == []
+    # Issue #13: when it was received (default now) and its kind come next.
+    sent = await bench.press(bench.officer, sent[-1], "catat:diterima:sekarang")
+    sent = await bench.press(bench.officer, sent[-1], "catat:jenis:pertanyaan")
     prompt = sent[-1]
     assert "nama pelapor" in prompt.rendered
     assert prompt.reply_markup is not None and prompt.reply_markup.get("force_reply") is True
@@ -322,7 +327,10 @@ async def test_catat_guided_flow_cancel_and_restart_resume(bench: Bench) -> None
     menu = (await bench.staff_says("/catat"))[0]
     await bench.press(bench.officer, menu, "catat:saluran:email")
     edited = next(m for m in bench.fake.sent(staff) if m.message_id == menu.message_id)
-    prompt = (await bench.press(bench.officer, edited, "catat:tingkat:berkadar"))[-1]
+    asked = (await bench.press(bench.officer, edited, "catat:tingkat:berkadar"))[-1]
+    # Issue #13: when it was received (default now) and its kind come next.
+    asked = (await bench.press(bench.officer, asked, "catat:diterima:sekarang"))[-1]
+    prompt = (await bench.press(bench.officer, asked, "catat:jenis:pelanggaran"))[-1]
     # The conversation and its draft survive a restart.
     await bench.stop()
     await bench.start()

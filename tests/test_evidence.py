@@ -203,3 +203,15 @@ def test_the_album_module_names_the_evidence_step_as_filing_stores_it() -> None:
     from handlers import albums, filing
 
     assert filing.FilingStep.EVIDENCE.value == albums.EVIDENCE_STEP
+
+
+async def test_a_loose_executable_after_filing_is_refused_and_reaches_no_one(bench: Bench) -> None:
+    """A file sent later, not as a reply, goes to the open ticket — unless it is a program."""
+    code = await bench.file_complaint()
+    staff_before = len(bench.fake.sent(bench.staff_chat_id))
+    sent = await bench.run(bench.fake.send_document(bench.citizen, None, file_name="bukti.pdf.exe",
+                                                    mime_type="application/x-msdownload"))
+    assert "program dan skrip" in sent[0].rendered
+    assert len(bench.fake.sent(bench.staff_chat_id)) == staff_before
+    history = await bench.desk.tickets.history(await bench.desk.tickets.get(code))
+    assert not any(event.attachments for event in history)

@@ -122,8 +122,8 @@ async def test_edited_description_that_adds_wrongdoing_asks(bench: Bench) -> Non
     sent = await to_summary(bench, kind="layanan", description=PLAIN_TEXT)
     assert not offered(sent)
     await edit(bench, "uraian")
-    await bench.say(bench.citizen, "Petugas loket meminta suap agar berkas kami diproses lebih dulu.")
-    sent = await bench.press(bench.citizen, bench.last(bench.citizen.id), "lapor:bukti_selesai")
+    # «Ubah» → «Uraian» returns to the summary (#13), which asks before anything else.
+    sent = await bench.say(bench.citizen, "Petugas loket meminta suap agar berkas kami diproses lebih dulu.")
     assert offered(sent)
     await bench.press(bench.citizen, bench.last(bench.citizen.id), "lapor:rahasia:ya")
     code = await send(bench)

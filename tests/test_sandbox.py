@@ -248,7 +248,9 @@ def test_sandbox_starts_with_a_malformed_token_it_never_uses(
 def test_reply_answers_the_prompt_it_follows(tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """After a /catat step asks for a reply, `:balas teks` answers that prompt, not the last card."""
     script = tmp_path / "s.txt"
-    script.write_text(":staf\n/catat\n:tekan 2\n:tekan 1\n:balas Ibu Wati\n", encoding="utf-8")
+    # channel, tier, received «Sekarang», kind: then the name is asked for as a reply.
+    script.write_text(":staf\n/catat\n:tekan 2\n:tekan 1\n:tekan Sekarang\n:tekan 1\n:balas Ibu Wati\n",
+                      encoding="utf-8")
     code, out, err = run_script(config, script, tmp_path / "sb.sqlite3", capsys)
     assert code == 0, err
     after_reply = out.split("Ibu Wati", 1)[1]

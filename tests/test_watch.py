@@ -141,6 +141,9 @@ async def test_overdue_citizen_hears_the_target_and_offline_citizen_is_not_messa
         desk.service, Channel.PHONE, "Siti Aminah", "081298765432",
         "Menanyakan syarat kualifikasi penyedia.", Tier.RINGAN, STAFF, received_at=at(12, 7, 9),
     )
+    # Issue #13: a target past the legal deadline is refused while the deadline can still be met;
+    # once it has passed, the target is the promise the overdue notice carries.
+    desk.clock.now = at(12, 7, 12, 15)
     await desk.service.set_target(online.code, at(12, 9, 14), STAFF)
     found = await desk.watch.sweep(at(12, 7, 12, 30))
     assert sorted(found) == sorted([f"{online.code}:overdue", f"{offline.code}:overdue"])

@@ -285,6 +285,12 @@ class OutboxSender:
         options = _send_options(payload)
         # Staff-chat messages of a confidential ticket: members cannot forward or save them.
         protect = True if payload.get("protect_content") else None
+        # A reply keeps a message in its thread (e.g. evidence under the ticket's card); a deleted
+        # target must not stop the send.
+        reply_to = payload.get("reply_to_message_id")
+        replying: dict[str, Any] = (
+            {"reply_to_message_id": int(reply_to), "allow_sending_without_reply": True} if reply_to else {}
+        )
         if method == "sendMessage":
             if isinstance(payload.get("plain_parts"), list):
                 parts = [str(part) for part in payload["plain_parts"]]
@@ -297,6 +303,7 @@ class OutboxSender:
                 message = await self.bot.send_message(
                     row.chat_id, parts[index], parse_mode=payload.get("parse_mode"),
                     reply_markup=reply_markup if last else None, **options,
+                    **(replying if index == 0 else {}),
                 )
                 await self._part_sent(row, message, finished=last, parts_sent=index + 1)
             return
@@ -310,12 +317,12 @@ class OutboxSender:
         if method == "sendPhoto":
             message = await self.bot.send_photo(
                 row.chat_id, payload["photo"], caption=caption, parse_mode=payload.get("parse_mode"),
-                **options,
+                **options, **replying,
             )
         elif method == "sendDocument":
             message = await self.bot.send_document(
                 row.chat_id, payload["document"], caption=caption, parse_mode=payload.get("parse_mode"),
-                **options,
+                **options, **replying,
             )
         else:
             raise ValueError(f"unknown outbox method {method}")

@@ -113,6 +113,9 @@ FILING_EDIT = CallbackFormat("lapor:ubah")
 FILING_NOT_WRONGDOING = CallbackFormat("lapor:bukan")  # «Ini bukan dugaan pelanggaran»
 FILING_EDIT_FIELD = CallbackFormat("lapor:ubah:{field}", {"field": "[a-z]+"})
 FILING_CANCEL = CallbackFormat("lapor:batal")
+# A draft kept after the idle timeout: «Lanjutkan» or «Mulai baru».
+FILING_RESUME = CallbackFormat("lapor:lanjut")
+FILING_START_OVER = CallbackFormat("lapor:baru")
 
 # --- the citizen's tickets -------------------------------------------------------------------------
 TICKET_DETAIL = CallbackFormat("st:{code}", {"code": TICKET_CODE})
@@ -120,6 +123,8 @@ ADD_INFORMATION = CallbackFormat("tambah:{code}", {"code": TICKET_CODE})
 RATING = CallbackFormat("nilai:{code}:{value}", {"code": TICKET_CODE, "value": "[1-5]"})
 # Offered when staff raise a ticket to berkadar after filing: «rahasiakan» or not (issue #12).
 CONFIDENTIALITY_OFFER = CallbackFormat("rahasia:{code}:{answer}", {"code": TICKET_CODE, "answer": "ya|tidak"})
+# A file sent after filing while several tickets are open: which one it belongs to.
+LATE_EVIDENCE = CallbackFormat("bukti:{code}", {"code": TICKET_CODE})
 
 # --- the staff group: ticket cards and /catat ------------------------------------------------------
 CARD_ACTION = CallbackFormat(
@@ -133,6 +138,10 @@ HELD_REPLY = CallbackFormat("bls:{choice}:{id}", {"choice": "kirim|catatan", "id
 RECORDING_CHANNEL = CallbackFormat("catat:saluran:{channel}", {"channel": "[a-z_]+"})
 RECORDING_TIER = CallbackFormat("catat:tingkat:{tier}", {"tier": "[a-z-]+"})
 RECORDING_CANCEL = CallbackFormat("catat:batal")
+# A citizen's objection (keberatan) to a closure, in the staff group: «Buka kembali».
+OBJECTION_REOPEN = CallbackFormat("keberatan:buka:{code}", {"code": TICKET_CODE})
+RECORDING_RECEIVED = CallbackFormat("catat:diterima:{when}", {"when": "sekarang"})
+RECORDING_KIND = CallbackFormat("catat:jenis:{kind}", {"kind": "[a-z]+"})
 RECORDING_ANY = CallbackFormat("catat:{rest}", {"rest": ".*"})  # stale buttons of an ended session
 
 # --- packages --------------------------------------------------------------------------------------

@@ -101,6 +101,8 @@ class EventKind(StrEnum):
     CONFIDENTIALITY_CHOSEN = "confidentiality_chosen"
     NOTE = "note"  # an internal note of the team: never shown or sent to the citizen
     ASSIGNED = "assigned"  # /ambil: the ticket's owner (data: to_id, to_name, from_id, from_name)
+    OBJECTION = "objection"  # keberatan: the citizen objects to a closure
+    RATING_COMMENT = "rating_comment"  # the one line a low rating invites
 
 
 class ActorKind(StrEnum):

@@ -14,6 +14,7 @@ from bot.domain.time_left import time_left
 from bot.domain.workcalendar import WorkCalendar
 from bot.texts import common as common_texts
 from bot.texts import desk as texts
+from bot.texts import followup as followup_texts
 from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
 from storage.db import utc_now
@@ -147,6 +148,7 @@ class DeskNotifier:
         elif kind is EventKind.LINKED:
             to_citizen(watch_texts.linked_for_citizen(ticket, zone), "linked_citizen")
             to_staff(watch_texts.linked_for_staff(ticket), "linked_staff")
+        out.extend(self._followup_messages(ticket, event))
         if kind in CARD_CHANGES:
             # First in the list: it goes out in its own lane, so its place only matters for readers.
             out.insert(0, card_edit(staff, ticket.id, card_text(self.calendar, ticket, self.clock()),
@@ -180,6 +182,25 @@ class DeskNotifier:
                 out.append(text_message(self.staff_chat.id, identity_texts.chosen_for_staff(ticket),
                                         purpose="staff_confirmation", ticket_id=ticket.id))
         return out
+
+    def _followup_messages(self, ticket: Ticket, event: TicketEvent) -> list[OutboxMessage]:
+        """What the citizen's follow-ups owe the staff group: an objection to a closure (with «Buka
+        kembali»), the comment a low rating invited."""
+        staff = self.staff_chat.id
+        if event.kind is EventKind.OBJECTION:
+            markup = {"inline_keyboard": [[{"text": followup_texts.REOPEN_BUTTON,
+                                            "callback_data": cb.OBJECTION_REOPEN.build(code=ticket.code)}]]}
+            closed_at = ticket.closed_at or event.at
+            html = followup_texts.objection_for_staff(ticket.code, event.data.get("text", ""), closed_at,
+                                                      self.calendar.zone)
+            return [text_message(staff, html, purpose="objection_staff", ticket_id=ticket.id, reply_markup=markup),
+                    *self._files(staff, ticket, event.attachments, texts.citizen_attachment_caption(ticket),
+                                 "evidence_staff")]
+        if event.kind is EventKind.RATING_COMMENT:
+            html = followup_texts.rating_comment_for_staff(ticket.code, int(event.data.get("rating", 0)),
+                                                           event.data.get("comment", ""))
+            return [text_message(staff, html, purpose="rating_comment_staff", ticket_id=ticket.id)]
+        return []
 
     @staticmethod
     def _files(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import aiosqlite
@@ -178,6 +178,55 @@ class TicketService:
             code, idempotency_key, check, EventKind.CITIZEN_MESSAGE, Actor.citizen(user_id),
             {"text": text}, attachments,
         )
+
+    async def add_evidence_after_filing(
+        self,
+        code: str,
+        user_id: int,
+        caption: str,
+        attachment: Attachment,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """A photo or document the citizen sent later, not as a reply: kept on the open ticket (caption
+        as its text) and forwarded to the staff group as a reply to the ticket's card."""
+
+        def check(ticket: Ticket) -> None:
+            if ticket.citizen_user_id != user_id:
+                raise TicketNotFound(code)
+            if not ticket.is_open:
+                raise TicketClosed(code)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            data = {"text": caption, "after_filing": True}
+            return await self._record_event_in_thread(conn, ticket, EventKind.CITIZEN_MESSAGE,
+                                                      Actor.citizen(user_id), now, data, (attachment,))
+
+        return await self._run(code, idempotency_key, check, run)
+
+    async def _record_event_in_thread(
+        self,
+        conn: aiosqlite.Connection,
+        ticket: Ticket,
+        kind: EventKind,
+        actor: Actor,
+        at: dt.datetime,
+        data: dict[str, Any],
+        attachments: Sequence[Attachment] = (),
+    ) -> Outcome:
+        """Like :meth:`record_event`, but what goes to a chat other than the citizen's (the staff group)
+        is sent as a reply to the ticket's first message there, its card, so it is read in context."""
+        event_id = await repo.add_event(conn, ticket.id, kind, actor, at, data, attachments)
+        current = await repo.ticket_by_id(conn, ticket.id)
+        assert current is not None
+        event = TicketEvent(event_id, ticket.id, at, kind, actor, data, tuple(attachments))
+        for message in self.notifier.messages_for(current, event):
+            if message.chat_id != current.citizen_chat_id:
+                card = await repo.first_message_in_chat(conn, current.id, message.chat_id)
+                if card is not None:
+                    message = replace(message, payload={**message.payload, "reply_to_message_id": card})
+            await enqueue(conn, message)
+        return Outcome(current, event)
 
     async def staff_reply(
         self,
@@ -539,6 +588,63 @@ class TicketService:
             await enqueue(conn, message)
         return Outcome(ticket, event)
 
+    # --- objections to a closure and comments on a low rating -----------------------------
+
+    # How long after closing a reply from the citizen counts as an objection (keberatan).
+    OBJECTION_WINDOW = dt.timedelta(days=30)
+    # Ratings that invite one line of comment.
+    COMMENT_INVITED_UP_TO = 2
+
+    async def object_to_closure(
+        self,
+        code: str,
+        user_id: int,
+        text: str,
+        attachments: Sequence[Attachment] = (),
+        *,
+        idempotency_key: str | None = None,
+    ) -> Outcome:
+        """The citizen objects to a closure: recorded, and staff get it with «Buka kembali».
+
+        Refusals: TicketNotFound (not the owner), TicketAlreadyOpen, ObjectionWindowClosed.
+        """
+
+        def check(ticket: Ticket) -> None:
+            if ticket.citizen_user_id is None or ticket.citizen_user_id != user_id:
+                raise TicketNotFound(code)
+            if ticket.is_open or ticket.closed_at is None:
+                raise TicketAlreadyOpen(code)
+            if self.clock() > ticket.closed_at + self.OBJECTION_WINDOW:
+                raise ObjectionWindowClosed(code, self.OBJECTION_WINDOW.days)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            return await self._record_event_in_thread(conn, ticket, EventKind.OBJECTION, Actor.citizen(user_id),
+                                                      now, {"text": text}, attachments)
+
+        return await self._run(code, idempotency_key, check, run)
+
+    async def add_rating_comment(
+        self, code: str, user_id: int, text: str, *, idempotency_key: str | None = None
+    ) -> Outcome:
+        """The one line a rating of 1 or 2 invited; staff get it. Refusal: CommentNotInvited."""
+        line = " ".join(text.split())[: self.RATING_COMMENT_MAX]
+
+        def check(ticket: Ticket) -> None:
+            if ticket.citizen_user_id is None or ticket.citizen_user_id != user_id:
+                raise TicketNotFound(code)
+            if ticket.rating is None or ticket.rating > self.COMMENT_INVITED_UP_TO or not line:
+                raise CommentNotInvited(code)
+
+        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
+            if await repo.rating_comment_of(conn, ticket.id):
+                raise CommentNotInvited(code)
+            await repo.update_fields(conn, ticket.id, rating_comment=line)
+            data = {"rating": ticket.rating, "comment": line}
+            return await self._record_event_in_thread(conn, ticket, EventKind.RATING_COMMENT,
+                                                      Actor.citizen(user_id), now, data)
+
+        return await self._run(code, idempotency_key, check, run)
+
     # --- target date and satisfaction -----------------------------------------------------
 
     # How long after closing the citizen may still rate (calendar days, from ``closed_at``).
@@ -550,8 +656,10 @@ class TicketService:
     ) -> Outcome:
         """Records the date staff promise an answer by; the legal deadline does not move.
 
-        Refuses a closed ticket (TicketClosed), a moment not in the future (TargetInPast) and
-        the target already set (NothingToChange). The citizen is told.
+        Refuses a closed ticket (TicketClosed), a moment not in the future (TargetInPast), a day
+        off (TargetNotWorkingDay), a time outside office hours (TargetOutsideOfficeHours), a moment
+        after the legal deadline while it can still be met (TargetAfterDeadline) and the target already set
+        (NothingToChange). The citizen is told.
         """
         if when.tzinfo is None or when.utcoffset() is None:
             raise ValueError("target must be an aware datetime")
@@ -561,6 +669,7 @@ class TicketService:
                 raise TicketClosed(code)
             if when <= self.clock():
                 raise TargetInPast(code)
+            self._check_target_moment(code, ticket, when)
             if ticket.target_at == when:
                 raise NothingToChange(code)
 
@@ -573,6 +682,20 @@ class TicketService:
             return await self.record_event(conn, ticket.id, EventKind.TARGET_SET, staff, now, data)
 
         return await self._run(code, idempotency_key, check, run)
+
+    def _check_target_moment(self, code: str, ticket: Ticket, when: dt.datetime) -> None:
+        """A promise the office can keep: a working day, within its office hours, by the legal deadline."""
+        local = when.astimezone(self.calendar.zone)
+        day = local.date()
+        hours = self.calendar.office_hours_on(day)
+        if hours is None:
+            raise TargetNotWorkingDay(code, day, self.calendar.day_off_reason(day))
+        if not hours[0] <= local <= hours[1]:
+            raise TargetOutsideOfficeHours(code, hours[0], hours[1])
+        # Once the deadline has passed, a later target is the only honest promise left (the overdue
+        # notice tells the citizen of it); before, a target may not promise more time than the law gives.
+        if when > ticket.deadline_at and self.clock() <= ticket.deadline_at:
+            raise TargetAfterDeadline(code, ticket.deadline_at)
 
     async def rate(
         self,
@@ -615,8 +738,41 @@ class TicketService:
 # --- refusals of target dates and ratings -------------------------------------------------
 
 
+class ObjectionWindowClosed(TicketError):
+    """A reply to a ticket closed longer ago than the objection window."""
+
+    def __init__(self, code: str, days: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.days = days
+
+
+class CommentNotInvited(TicketError):
+    """A rating comment for a ticket whose rating invited none (or that has one already)."""
+
+
 class TargetInPast(TicketError):
     pass
+
+
+class TargetNotWorkingDay(TicketError):
+    def __init__(self, code: str, day: dt.date, reason: str | None) -> None:
+        super().__init__(code)
+        self.day = day
+        self.reason = reason
+
+
+class TargetOutsideOfficeHours(TicketError):
+    def __init__(self, code: str, opens: dt.datetime, closes: dt.datetime) -> None:
+        super().__init__(code)
+        self.opens = opens
+        self.closes = closes
+
+
+class TargetAfterDeadline(TicketError):
+    def __init__(self, code: str, deadline: dt.datetime) -> None:
+        super().__init__(code)
+        self.deadline = deadline
 
 
 class InvalidRating(TicketError):

@@ -74,7 +74,10 @@ HELP = (
     "/batal — batalkan pengisian pengaduan yang sedang berjalan\n"
     "/bantuan — pesan ini\n\n"
     "Untuk menambah keterangan pada pengaduan yang masih terbuka, <b>balas</b> (reply) pesan bot "
-    "tentang pengaduan itu, atau tekan tombol «Tambah keterangan» pada tampilan status."
+    "tentang pengaduan itu, atau tekan tombol «Tambah keterangan» pada tampilan status. Foto atau "
+    "dokumen yang dikirim kemudian dilampirkan pada pengaduan Anda yang masih terbuka.\n"
+    "Tidak puas dengan penutupan? <b>Balas</b> pesan bot tentang pengaduan itu dalam 30 hari: "
+    "keberatan Anda sampai ke petugas."
 )
 
 STAFF_HELP = (
@@ -110,6 +113,13 @@ COMPLAINTS_PER_DAY_REACHED = (
     "atau tambahkan keterangan pada pengaduan yang sudah ada dengan /status."
 )
 STAFF_ONLY = "Perintah ini hanya untuk petugas di grup staf."
+STALE_BUTTON = "Tombol ini sudah tidak berlaku."
+NOTHING_TO_CANCEL_IN_GROUP = "Tidak ada pencatatan /catat Anda yang sedang berjalan untuk dibatalkan."
+
+
+def private_only_command(command: str, bot_username: str | None) -> str:
+    where = f"chat pribadi dengan @{bot_username}" if bot_username else "chat pribadi dengan bot"
+    return f"/{command} dipakai warga di {where}, bukan di grup staf. Ketik /bantuan untuk perintah petugas."
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."
 NOT_UNDERSTOOD = (
     "Maaf, kami belum memahami pesan ini. Pilih menu di bawah atau ketik /bantuan."

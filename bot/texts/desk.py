@@ -212,6 +212,8 @@ _EVENT_LABELS = {
     EventKind.CONFIDENTIALITY_CHOSEN: "Jawaban pelapor atas kerahasiaan identitas",
     EventKind.NOTE: "📝 Catatan tim",
     EventKind.ASSIGNED: "Penanggung jawab",
+    EventKind.OBJECTION: "Keberatan pelapor atas penutupan",
+    EventKind.RATING_COMMENT: "Komentar atas penilaian",
 }
 
 # Internal events staff need but the citizen does not.
@@ -239,7 +241,7 @@ def history_line(event: TicketEvent, zone: ZoneInfo, *, for_citizen: bool) -> st
             detail += f" ({data['reason']})"
     elif event.kind is EventKind.STATUS_CHANGED:
         detail = f": {data.get('to', '')}"
-    elif event.kind in (EventKind.STAFF_REPLY, EventKind.CITIZEN_MESSAGE) and data.get("text"):
+    elif event.kind in (EventKind.STAFF_REPLY, EventKind.CITIZEN_MESSAGE, EventKind.OBJECTION) and data.get("text"):
         detail = f": {truncate_plain(data['text'], 200)}"
     elif event.kind is EventKind.NOTE:
         # The team's notes are their working record: shown whole in /tiket.
@@ -392,9 +394,12 @@ def undelivered_for_staff(ticket_code: str, purpose: str) -> str:
 
 # --- citizen: status and additions -----------------------------------------------------
 
+# The same answer for a wrong code, someone else's code and a wrong PIN (it reveals nothing), so it
+# names the PIN too.
 TICKET_NOT_FOUND = (
     "Pengaduan dengan kode itu tidak ditemukan di akun Anda. Periksa kodenya (bentuknya "
-    "<code>ADU-TAHUN-NOMOR</code>), atau ketik /status untuk daftar pengaduan Anda."
+    "<code>ADU-TAHUN-NOMOR</code>) dan, untuk pengaduan yang dicatat petugas, PIN 6 angka pada tanda "
+    "terimanya; atau ketik /status untuk daftar pengaduan Anda."
 )
 STATUS_USAGE = "Ketik <code>/status</code> untuk daftar pengaduan Anda, atau <code>/status KODE</code> untuk rinciannya."
 ADD_INFO_BUTTON = "➕ Tambah keterangan"

@@ -6,10 +6,12 @@ from bot.domain.tiers import MatterKind
 from bot.texts.format import esc
 
 STEP_COUNT = 7
+# With the confidentiality question (alleged wrongdoing) the filing has one step more.
+STEP_COUNT_CONFIDENTIAL = 8
 
 
-def step(number: int, text: str) -> str:
-    return f"<i>Langkah {number} dari {STEP_COUNT}</i>\n{text}"
+def step(number: int, text: str, total: int = STEP_COUNT) -> str:
+    return f"<i>Langkah {number} dari {total} · /batal untuk berhenti</i>\n{text}"
 
 
 ASK_NAME = step(1, "Siapa nama Anda? Tekan tombol di bawah untuk memakai nama Telegram Anda, atau ketik nama lain.")
@@ -113,10 +115,12 @@ def file_too_large(limit_mb: float) -> str:
 
 EVIDENCE_WRONG_TYPE = "Bukti harus berupa foto atau dokumen. Kirim berkasnya, atau tekan «Selesai»."
 
-ASK_CONFIDENTIAL = (
+ASK_CONFIDENTIAL = step(
+    7,
     "Pengaduan ini menyangkut dugaan pelanggaran. Apakah Anda ingin <b>identitas Anda dirahasiakan</b>? "
     "Petugas hanya akan melihat inisial dan sebagian nomor Anda; hanya admin yang dapat membukanya, "
-    "dan setiap pembukaan dicatat."
+    "dan setiap pembukaan dicatat.",
+    STEP_COUNT_CONFIDENTIAL,
 )
 CONFIDENTIAL_YES = "🔒 Ya, rahasiakan identitas saya"
 CONFIDENTIAL_NO = "Tidak perlu"
@@ -155,14 +159,34 @@ def disputed_note(tier_label: str) -> str:
     )
 
 
+def package_line(draft: dict[str, object]) -> str:
+    """The package code as the summary shows it: with its name when we know it, flagged when not."""
+    code = draft.get("package_code")
+    if not code:
+        return "-"
+    if draft.get("package_name"):
+        return f"{code} — {draft['package_name']}"
+    if draft.get("package_unknown"):
+        return f"{code} (belum ada di data paket kami; tetap dicatat dan diperiksa petugas)"
+    return str(code)
+
+
+def package_not_known(code: str) -> str:
+    return (
+        f"ℹ️ Kode paket <code>{esc(code)}</code> belum ada di data paket kami. Kode tetap dicatat dan "
+        "petugas akan memeriksanya."
+    )
+
+
 def summary(draft: dict[str, object], kind_label: str, tier_label: str, confidential: bool,
             note: str = "") -> str:
     files = draft.get("attachments")
     count = len(files) if isinstance(files, list) else 0
-    package = draft.get("package_code") or "-"
+    package = package_line(draft)
     secret = "\n🔒 Identitas dirahasiakan" if confidential else ""
+    total = STEP_COUNT_CONFIDENTIAL if "confidential" in draft else STEP_COUNT
     return (
-        f"{step(7, '<b>Periksa pengaduan Anda</b>')}\n\n"
+        f"{step(total, '<b>Periksa pengaduan Anda</b>', total)}\n\n"
         f"Nama: {esc(draft.get('name', ''))}\n"
         f"Kontak: {esc(draft.get('contact', ''))}\n"
         f"Jenis: {esc(kind_label)}\n"
@@ -175,11 +199,20 @@ def summary(draft: dict[str, object], kind_label: str, tier_label: str, confiden
     )
 
 
-CANCELLED = "Pengisian pengaduan dibatalkan; tidak ada yang disimpan. Ketik /lapor untuk mulai lagi."
-TIMED_OUT = (
-    "Pengisian pengaduan dihentikan karena tidak ada jawaban selama {minutes} menit; tidak ada yang "
-    "disimpan. Ketik /lapor untuk mulai lagi."
+DESCRIPTION_NEEDS_WORDS = (
+    "Uraian perlu ditulis dengan kata-kata agar petugas dapat memahaminya: apa yang terjadi, kapan, "
+    "di mana. Silakan ketik lagi."
 )
+
+
+def evidence_kept(count: int) -> str:
+    return (
+        f"Bukti yang sudah ada ({count} berkas) tetap tersimpan; berkas yang Anda kirim sekarang "
+        "ditambahkan. Tekan «Selesai» bila sudah."
+    )
+
+
+CANCELLED = "Pengisian pengaduan dibatalkan; tidak ada yang disimpan. Ketik /lapor untuk mulai lagi."
 ALREADY_SENT = "Pengaduan ini sudah terkirim. Cek dengan /status."
 SENT_MARK = "📨 Terkirim."
 WRONG_INPUT = "Maaf, jenis pesan itu tidak bisa kami pakai di langkah ini."

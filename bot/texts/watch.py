@@ -149,6 +149,29 @@ def target_in_past() -> str:
     return "Tanggal target harus di masa depan. Contoh: <code>/target ADU-2026-00001 2027-01-08</code>."
 
 
+def target_not_working_day(day: dt.date, reason: str | None) -> str:
+    why = f" ({esc(reason)})" if reason else ""
+    return (
+        f"{esc(format_date(day))} bukan hari kerja{why}; target jawaban harus pada hari kerja. "
+        "Pilih tanggal lain."
+    )
+
+
+def target_outside_office_hours(opens: dt.datetime, closes: dt.datetime, zone: ZoneInfo) -> str:
+    start, end = opens.astimezone(zone).strftime("%H.%M"), closes.astimezone(zone).strftime("%H.%M")
+    return (
+        f"Jam itu di luar jam kantor hari tersebut ({start}–{end} WITA); target jawaban harus dalam jam "
+        "kantor. Tanpa jam, target jatuh pada jam tutup kantor."
+    )
+
+
+def target_after_deadline(deadline: dt.datetime, zone: ZoneInfo) -> str:
+    return (
+        "Target jawaban tidak boleh melewati batas waktu sesuai standar pelayanan, "
+        f"{esc(format_when(deadline, zone))}. Pilih waktu paling lambat pada batas itu."
+    )
+
+
 # --- satisfaction --------------------------------------------------------------------------
 
 
@@ -207,9 +230,18 @@ def offline_registered_for_staff(
     return (
         f"📝 Pengaduan luring dicatat: <b>{esc(ticket.code)}</b>\n"
         f"Saluran: {esc(ticket.channel.label)} · {esc(ticket.tier.label)}\n"
+        f"Diterima: {esc(format_when(ticket.received_at, zone))}\n"
         f"Batas: {esc(format_when(ticket.deadline_at, zone))}\n"
         f"{pin_line}\n\n"
         f"{link_instructions(ticket.code, pin, bot_username)}"
+    )
+
+
+def new_pin_for_staff(ticket: Ticket, pin: str, zone: ZoneInfo, bot_username: str | None = None) -> str:
+    """/pin: the fresh PIN, and that the old one no longer works."""
+    return (
+        f"🔑 PIN lama untuk <b>{esc(ticket.code)}</b> <b>tidak berlaku lagi</b>; berikan PIN baru ini "
+        f"kepada pelapor.\n\n{offline_registered_for_staff(ticket, pin, zone, bot_username)}"
     )
 
 
@@ -289,9 +321,11 @@ OFFLINE_CHANNEL_CODES = "tatap_muka, telepon, email, kotak_pengaduan"
 OFFLINE_TIER_CODES = "ringan, normatif, tidak-berkadar, berkadar"
 
 RECORDING_USAGE = (
-    "Pakai: <code>/catat SALURAN TINGKAT | nama | kontak | uraian</code>\n"
+    "Pakai: <code>/catat SALURAN TINGKAT [TANGGAL JAM] | nama | kontak | uraian</code>\n"
     f"Saluran: {OFFLINE_CHANNEL_CODES}\n"
     f"Tingkat: {OFFLINE_TIER_CODES}\n"
+    "Tanggal dan jam diterima (WITA) boleh ditulis sesudah tingkat, mis. <code>02-12-2026 14.30</code>; "
+    "tanpa itu: sekarang.\n"
     "Contoh: <code>/catat telepon normatif | Budi Santoso | 0812 3456 7890 | Mohon penjelasan "
     "jadwal pembukaan penawaran paket jalan.</code>\n"
     "Atau kirim <code>/catat</code> saja untuk dipandu langkah demi langkah."
@@ -329,14 +363,17 @@ def recording_description_long(length: int, maximum: int) -> str:
     return f"uraian terlalu panjang ({length} karakter; batas {maximum})"
 
 
+RECORDING_DESCRIPTION_NEEDS_WORDS = "uraian perlu ditulis dengan kata-kata (bukan hanya angka atau emoji)"
+
+
 def recording_refused(reason: str) -> str:
     return f"Belum dicatat: {esc(reason)}."
 
 
 # Guided /catat flow (staff chat). Prompts ask for a *reply*: in privacy mode a group bot sees
 # only commands and replies to its own messages.
-RECORDING_ASK_CHANNEL = "📝 <b>Catat pengaduan luring</b>\nLangkah 1/5 — dari saluran mana pengaduan ini diterima?"
-RECORDING_ASK_TIER = "📝 <b>Catat pengaduan luring</b>\nLangkah 2/5 — tingkat pengaduan:"
+RECORDING_ASK_CHANNEL = "📝 <b>Catat pengaduan luring</b>\nLangkah 1/7 — dari saluran mana pengaduan ini diterima?"
+RECORDING_ASK_TIER = "📝 <b>Catat pengaduan luring</b>\nLangkah 2/7 — tingkat pengaduan:"
 
 
 def recording_chosen(channel_label: str, tier_label: str | None = None) -> str:
@@ -344,21 +381,39 @@ def recording_chosen(channel_label: str, tier_label: str | None = None) -> str:
     return f"📝 <b>Catat pengaduan luring</b>\nSaluran: <b>{esc(channel_label)}</b>{tier}"
 
 
-RECORDING_ASK_NAME = "Langkah 3/5 — <b>balas</b> (reply) pesan ini dengan <b>nama pelapor</b>."
+RECORDING_ASK_NAME = "Langkah 5/7 — <b>balas</b> (reply) pesan ini dengan <b>nama pelapor</b>."
 RECORDING_ASK_CONTACT = (
-    "Langkah 4/5 — <b>balas</b> pesan ini dengan <b>kontak pelapor</b> (nomor telepon atau e-mail)."
+    "Langkah 6/7 — <b>balas</b> pesan ini dengan <b>kontak pelapor</b> (nomor telepon atau e-mail)."
 )
 
 
 def recording_ask_description(minimum: int, maximum: int) -> str:
     return (
-        "Langkah 5/5 — <b>balas</b> pesan ini dengan <b>uraian pengaduan</b> "
+        "Langkah 7/7 — <b>balas</b> pesan ini dengan <b>uraian pengaduan</b> "
         f"({minimum}–{maximum} karakter)."
     )
 
 
 def recording_try_again(problem: str) -> str:
     return f"⚠️ {esc(problem[:1].upper() + problem[1:])}. Silakan balas lagi."
+
+
+RECORDING_ASK_RECEIVED = (
+    "Langkah 3/7 — <b>kapan pengaduan ini diterima?</b> Tekan «Sekarang», atau <b>balas</b> pesan ini "
+    "dengan tanggal dan jam diterima (WITA), mis. <code>02-12-2026 14.30</code>. Batas waktu dihitung "
+    "dari saat itu."
+)
+RECORDING_RECEIVED_NOW_BUTTON = "🕒 Sekarang"
+RECORDING_RECEIVED_INVALID = "tanggal/jam diterima tidak dikenali (mis. 02-12-2026 14.30)"
+RECORDING_RECEIVED_FUTURE = "waktu diterima tidak boleh di masa depan"
+RECORDING_ASK_KIND = "Langkah 4/7 — <b>jenis pengaduan</b>:"
+
+
+def recording_received(channel_label: str, tier_label: str, received: dt.datetime | None,
+                       zone: ZoneInfo, kind_label: str | None = None) -> str:
+    when = "sekarang" if received is None else format_when(received, zone)
+    kind = f" · Jenis: <b>{esc(kind_label)}</b>" if kind_label else ""
+    return f"{recording_chosen(channel_label, tier_label)}\nDiterima: <b>{esc(when)}</b>{kind}"
 
 
 RECORDING_CANCEL_BUTTON = "✖️ Batal"
