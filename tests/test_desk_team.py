@@ -220,7 +220,7 @@ async def test_card_follows_every_change_and_fits_the_state(bench: Bench) -> Non
     assert card.rendered.startswith(f"📋 {code} · Normatif") and "perlu telaah aturan" in card.rendered
     await bench.staff_says(f"/balas {code} Jadwalnya Senin.")
     assert "Status: Dijawab" in card.rendered and "Jawaban: dijawab" in card.rendered
-    assert "sudah dijawab" in card.rendered
+    assert "Jawaban: dijawab" in card.rendered and "sudah dijawab" not in card.rendered  # said once (#17)
     await bench.staff_says(f"/tutup {code}")
     assert "Status: Selesai" in card.rendered
     assert [label for label, _ in card.buttons] == ["🔁 Buka kembali", "🕘 Riwayat"]

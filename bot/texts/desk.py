@@ -119,6 +119,8 @@ def is_disputed(ticket: Ticket) -> bool:
 def owner_line(ticket: Ticket) -> str:
     if ticket.owner_name:
         return f"Penanggung jawab: <b>{esc(ticket.owner_name)}</b>"
+    if not ticket.is_open:
+        return "Penanggung jawab: -"
     return f"Penanggung jawab: belum ada (<code>/ambil {esc(ticket.code)}</code>)"
 
 
@@ -145,9 +147,11 @@ def ticket_card(
         "sebelum mengirim ke pelapor.</i>" if ticket.is_open
         else f"<i>Selesai. Buka kembali dengan <code>/buka {esc(ticket.code)} alasan</code>.</i>"
     )
+    # Time left only while it is running: once answered, the answer line says it (no "Selesai · selesai").
+    clock = f" · {esc(left)}" if ticket.first_answer_at is None and ticket.is_open else ""
     return (
         f"📋 <b>{esc(ticket.code)}</b> · {esc(ticket.tier.label)}\n"
-        f"{overdue}Status: <b>{esc(ticket.status.label)}</b> · {esc(left)}\n"
+        f"{overdue}Status: <b>{esc(ticket.status.label)}</b>{clock}\n"
         f"Batas: {esc(format_when(ticket.deadline_at, zone))}{target}\n"
         f"{answered_line(ticket, zone)}\n"
         f"{owner_line(ticket)}\n"
