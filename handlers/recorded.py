@@ -29,7 +29,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.delivery.context import Desk
 from bot.domain import callbacks as cb
-from bot.domain.contacts import enough_letters, normalise_contact
+from bot.domain.contacts import enough_letters, normalise_contact, tidy_name
+from bot.domain.moments import parse_date_and_time
 from bot.domain.tickets import Channel, parse_ticket_code
 from bot.domain.tiers import MatterKind, Tier
 from bot.services.recorded import (
@@ -45,7 +46,6 @@ from bot.services.tickets import (
 )
 from bot.texts import watch as texts
 from handlers.groups import MAIN_GROUP
-from handlers.target import parse_date_and_time
 from handlers.util import (
     Context,
     Draft,
@@ -113,14 +113,6 @@ class OfflineInput:
     kind: MatterKind | None = None  # None: the kind whose base tier is ``tier``
 
 
-def check_name(text: str) -> str | None:
-    """The name tidied up, or None when it is not a name."""
-    name = " ".join(text.split())
-    if not 2 <= len(name) <= 100 or not any(ch.isalpha() for ch in name):
-        return None
-    return name
-
-
 def description_problem(desk: Desk, text: str) -> str | None:
     limits = desk.settings.limits
     length = len(text.strip())
@@ -166,7 +158,7 @@ def parse_recording(desk: Desk, text: str) -> OfflineInput | str:
         tier = Tier.parse(tier_text)
     except ValueError:
         return texts.recording_unknown_tier(tier_text)
-    name = check_name(name_text)
+    name = tidy_name(name_text)
     if name is None:
         return texts.RECORDING_NAME_INVALID
     contact = normalise_contact(contact_text)
@@ -351,7 +343,7 @@ async def kind_chosen(update: Update, context: Context) -> RecordingStep | int:
 async def name_given(update: Update, context: Context) -> RecordingStep | int:
     message = update.effective_message
     assert message is not None
-    name = check_name(message.text or "")
+    name = tidy_name(message.text or "")
     if name is None:
         await answer(update, context, texts.recording_try_again(texts.RECORDING_NAME_INVALID))
         await _prompt(update, context, texts.RECORDING_ASK_NAME, texts.RECORDING_NAME_PLACEHOLDER)

@@ -71,3 +71,12 @@ def normalise_contact(text: str) -> str | None:
     if "@" in text:
         return normalise_email(text)
     return normalise_phone(text)
+
+
+def tidy_name(text: str) -> str | None:
+    """A reporter's name with its spaces tidied, or None when it is not a name (2–100 characters,
+    some letters)."""
+    name = " ".join(text.split())
+    if not 2 <= len(name) <= 100 or not any(ch.isalpha() for ch in name):
+        return None
+    return name
