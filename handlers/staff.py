@@ -153,14 +153,16 @@ async def refusal(context: Context, command: str, code: str, error: TicketError)
         return texts.already_open(code)
     if isinstance(error, NotAnswered):
         return texts.close_needs_answer(code)
-    if command == "ambil":
+    assert isinstance(error, NothingToChange), error
+    # What was already so comes with the error, not from the command's name.
+    if error.field == "owner":
         return texts.already_yours(code)
-    if command == "identitas":
+    if error.field == "confidential":
         return texts.not_confidential(code)
     ticket = await context.desk.tickets.get(code)
     if ticket is None:
         return texts.not_found(code, command)
-    return texts.same_tier(ticket) if command == "tingkat" else texts.already_in_process(ticket)
+    return texts.same_tier(ticket) if error.field == "tier" else texts.already_in_process(ticket)
 
 
 def toast_for(error: TicketError) -> str:

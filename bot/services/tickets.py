@@ -52,7 +52,11 @@ class TicketAlreadyOpen(TicketError):
 
 
 class NothingToChange(TicketError):
-    pass
+    """The ticket already is as asked; ``field`` says what was asked for (texts word it)."""
+
+    def __init__(self, code: str, field: str) -> None:
+        super().__init__(code)
+        self.field = field  # "status", "tier", "owner", "confidential", "target"
 
 
 class NotAnswered(TicketError):
@@ -257,7 +261,7 @@ class TicketService:
             if not ticket.is_open:
                 raise TicketClosed(code)
             if ticket.status is not Status.NEW:
-                raise NothingToChange(code)
+                raise NothingToChange(code, "status")
 
         return await self._act(
             code, idempotency_key, check, EventKind.STATUS_CHANGED, staff,
@@ -280,7 +284,7 @@ class TicketService:
             if not ticket.is_open:
                 raise TicketClosed(code)
             if ticket.tier is new_tier:
-                raise NothingToChange(code)
+                raise NothingToChange(code, "tier")
 
         async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
             deadline = self.calendar.deadline(new_tier, ticket.received_at)
@@ -354,7 +358,7 @@ class TicketService:
             if not ticket.is_open:
                 raise TicketClosed(code)
             if ticket.owner_id == staff.id:
-                raise NothingToChange(code)
+                raise NothingToChange(code, "owner")
 
         async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
             await repo.update_fields(conn, ticket.id, owner_id=staff.id, owner_name=staff.name)
@@ -449,7 +453,7 @@ class TicketService:
 
         def check(ticket: Ticket) -> None:
             if not ticket.confidential:
-                raise NothingToChange(code)
+                raise NothingToChange(code, "confidential")
 
         return await self._act(code, idempotency_key, check, EventKind.IDENTITY_REVEALED, admin, {})
 
@@ -467,7 +471,7 @@ class TicketService:
             if ticket.citizen_user_id is None or ticket.citizen_user_id != user_id:
                 raise TicketNotFound(code)
             if ticket.confidential:
-                raise NothingToChange(code)
+                raise NothingToChange(code, "confidential")
 
         async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
             if confidential:
@@ -671,7 +675,7 @@ class TicketService:
                 raise TargetInPast(code)
             self._check_target_moment(code, ticket, when)
             if ticket.target_at == when:
-                raise NothingToChange(code)
+                raise NothingToChange(code, "target")
 
         async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
             await repo.update_fields(conn, ticket.id, target_at=when)
