@@ -137,6 +137,22 @@ class Bench:
     def texts(self, chat_id: int) -> list[str]:
         return [m.rendered for m in self.fake.sent(chat_id)]
 
+    async def walk_to_evidence(
+        self,
+        user: FakeUser | None = None,
+        *,
+        kind: str = "layanan",
+        description: str = "Petugas loket tidak ramah dan meminta kami datang berulang kali.",
+    ) -> list[SentMessage]:
+        """Walks /lapor up to the evidence step (name from Telegram, a phone, no package)."""
+        user = user or self.citizen
+        await self.say(user, "/lapor")
+        await self.press(user, self.last(user.id), "lapor:nama")
+        await self.say(user, "081234567890")
+        await self.press(user, self.last(user.id), f"lapor:jenis:{kind}")
+        await self.press(user, self.last(user.id), "lapor:lewati")
+        return await self.say(user, description)
+
     async def file_complaint(
         self,
         user: FakeUser | None = None,

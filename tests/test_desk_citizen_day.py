@@ -412,12 +412,7 @@ async def test_a_known_package_shows_its_name_and_an_unknown_one_is_flagged(benc
 
 async def test_ubah_uraian_returns_to_the_summary_and_ubah_bukti_adds(bench: Bench) -> None:
     user, chat = bench.citizen, bench.citizen.id
-    await bench.say(user, "/lapor")
-    await bench.press(user, bench.last(chat), "lapor:nama")
-    await bench.say(user, "081234567890")
-    await bench.press(user, bench.last(chat), "lapor:jenis:layanan")
-    await bench.press(user, bench.last(chat), "lapor:lewati")
-    await bench.say(user, "Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    await bench.walk_to_evidence(user)
     await bench.run(bench.fake.send_photo(user, None))
     summary = (await bench.press(user, bench.last(chat), "lapor:bukti_selesai"))[-1]
     await bench.press(user, summary, "lapor:ubah")

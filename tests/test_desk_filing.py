@@ -106,12 +106,7 @@ async def test_bad_inputs_get_explanations_and_the_same_question(bench: Bench) -
 
 async def test_evidence_is_attached_and_copied_to_staff(bench: Bench) -> None:
     user, chat = bench.citizen, bench.citizen.id
-    await bench.say(user, "/lapor")
-    await bench.press(user, bench.last(chat), "lapor:nama")
-    await bench.say(user, "081234567890")
-    await bench.press(user, bench.last(chat), "lapor:jenis:layanan")
-    await bench.press(user, bench.last(chat), "lapor:lewati")
-    await bench.say(user, "Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    await bench.walk_to_evidence(user)
     await bench.run(bench.fake.send_photo(user, None))
     sent = await bench.run(bench.fake.send_document(user, None, file_name="bukti.pdf"))
     assert "Bukti ke-2" in sent[0].rendered

@@ -58,13 +58,7 @@ def test_allow_list_refuses_other_types(name: str, mime: str) -> None:
 
 
 async def to_evidence_step(bench: Bench) -> None:
-    user, chat = bench.citizen, bench.citizen.id
-    await bench.say(user, "/lapor")
-    await bench.press(user, bench.last(chat), "lapor:nama")
-    await bench.say(user, "081234567890")
-    await bench.press(user, bench.last(chat), "lapor:jenis:layanan")
-    await bench.press(user, bench.last(chat), "lapor:lewati")
-    await bench.say(user, "Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    await bench.walk_to_evidence(bench.citizen)
 
 
 async def test_filing_refuses_executables_and_keeps_the_rest(bench: Bench) -> None:
