@@ -111,6 +111,12 @@ async def forget_citizen_names_in_history(conn: aiosqlite.Connection, ticket_id:
                        (ticket_id,))
 
 
+async def blank_held_replies(conn: aiosqlite.Connection, ticket_id: int, placeholder: str) -> None:
+    """Staff replies held for «Kirim ke pelapor» can quote the reporter: their text and files go."""
+    await conn.execute("UPDATE held_replies SET text = ?, attachments = '[]' WHERE ticket_id = ?",
+                       (placeholder, ticket_id))
+
+
 async def delete_attachments(conn: aiosqlite.Connection, ticket_id: int) -> None:
     await conn.execute("DELETE FROM attachments WHERE ticket_id = ?", (ticket_id,))
 
@@ -154,6 +160,14 @@ async def delete_finished_updates_of_user(conn: aiosqlite.Connection, user_id: i
     return await _changes(
         conn, f"DELETE FROM update_journal WHERE done_at IS NOT NULL AND ({_UPDATE_OF_USER}"
         " OR json_extract(payload, '$.message.chat.id') = ?)", (user_id, user_id, user_id))
+
+
+async def delete_finished_updates_about_ticket(conn: aiosqlite.Connection, ticket_id: int) -> int:
+    """Finished journal entries that quote the ticket (a staff reply carries the card it answers,
+    with the reporter's name and contact)."""
+    return await _changes(
+        conn, "DELETE FROM update_journal WHERE done_at IS NOT NULL"
+        " AND instr(payload, (SELECT code FROM tickets WHERE id = ?)) > 0", (ticket_id,))
 
 
 async def delete_pin_failures_of_user(conn: aiosqlite.Connection, user_id: int) -> None:

@@ -22,6 +22,8 @@ async def test_export_then_erase_keeps_statistics(bench: Bench) -> None:
                                       contact="081311112222")
     await bench.say(bench.citizen, "Tambahan keterangan pribadi saya.",
                     reply_to=next(m for m in bench.fake.sent(bench.citizen.id) if code in m.rendered).message_id)
+    card = next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered)
+    await bench.staff_says("Pak Budi Santoso (081311112222) sudah kami telepon.", reply_to=card.message_id)  # held
     db = bench.desk.db
     exported = await export_person(db, bench.citizen.id)
     assert [t["code"] for t in exported["tickets"]] == [code]
@@ -38,6 +40,7 @@ async def test_export_then_erase_keeps_statistics(bench: Bench) -> None:
     dump = json.dumps([dict(r) for r in await db.fetchall("SELECT * FROM ticket_events")])
     dump += json.dumps([dict(r) for r in await db.fetchall("SELECT payload FROM update_journal")])
     dump += json.dumps([dict(r) for r in await db.fetchall("SELECT payload FROM outbox")])
+    dump += json.dumps([dict(r) for r in await db.fetchall("SELECT text, attachments FROM held_replies")])
     for secret in ("6281311112222", "pungutan liar di loket", "keterangan pribadi", "Budi Santoso"):
         assert secret not in dump
     kinds = await db.fetchall("SELECT kind FROM data_requests ORDER BY id")

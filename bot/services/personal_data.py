@@ -62,20 +62,24 @@ async def erase_person(db: Database, user_id: int) -> dict[str, int]:
     async with db.transaction() as conn:
         ticket_ids = await repo.ticket_ids_of_user(conn, user_id)
         counts["tickets"] = len(ticket_ids)
+        quoting = 0
         for ticket_id in ticket_ids:
-            await _erase_ticket(conn, ticket_id, now)
+            quoting += await _erase_ticket(conn, ticket_id, now)
         counts["conversation_state"] = await repo.delete_stored_state_of_user(conn, user_id)
         counts["conversation_state"] += await repo.delete_private_conversations_of_user(conn, user_id)
         counts["package_follows"] = await repo.delete_package_follows_of_user(conn, user_id)
         counts["messages"] = await repo.blank_finished_messages_to_chat(conn, user_id, _ERASED_PAYLOAD)
         # Unfinished updates must still be processed; finished ones are only kept for dedup.
-        counts["raw_updates"] = await repo.delete_finished_updates_of_user(conn, user_id)
+        counts["raw_updates"] = await repo.delete_finished_updates_of_user(conn, user_id) + quoting
         await repo.delete_pin_failures_of_user(conn, user_id)
         await repo.record_request(conn, "erase", user_id, now)
     return counts
 
 
-async def _erase_ticket(conn: aiosqlite.Connection, ticket_id: int, now: dt.datetime) -> None:
+async def _erase_ticket(conn: aiosqlite.Connection, ticket_id: int, now: dt.datetime) -> int:
+    """Anonymises one ticket; returns how many finished journal entries quoting it were deleted."""
+    # Before anonymising: the entries are found by the ticket's code, which stays.
+    quoting = await repo.delete_finished_updates_about_ticket(conn, ticket_id)
     await repo.anonymise_ticket(conn, ticket_id, ERASED)
     # History rows stay (append-only), but their free text is personal data: blank it.
     for event_id, raw in await repo.event_data_of_ticket(conn, ticket_id):
@@ -86,8 +90,10 @@ async def _erase_ticket(conn: aiosqlite.Connection, ticket_id: int, now: dt.date
             await repo.replace_event_data(conn, event_id, json.dumps(scrubbed))
     await repo.forget_citizen_names_in_history(conn, ticket_id)
     await repo.delete_attachments(conn, ticket_id)
+    await repo.blank_held_replies(conn, ticket_id, ERASED)
     await repo.blank_finished_messages_of_ticket(conn, ticket_id, _ERASED_PAYLOAD)
     await repo.add_system_event(conn, ticket_id, EventKind.ERASED.value, now)
+    return quoting
 
 
 # --- finding the person, and what an erasure would change -----------------------------------------
