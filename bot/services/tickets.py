@@ -59,6 +59,18 @@ class NothingToChange(TicketError):
         self.field = field  # "status", "tier", "owner", "confidential", "target"
 
 
+def _open_ticket_of_citizen(code: str, user_id: int) -> Callable[[Ticket], None]:
+    """The check of a citizen's own addition: another person's ticket is "not found", a closed one refused."""
+
+    def check(ticket: Ticket) -> None:
+        if ticket.citizen_user_id != user_id:
+            raise TicketNotFound(code)
+        if not ticket.is_open:
+            raise TicketClosed(code)
+
+    return check
+
+
 class NotAnswered(TicketError):
     """Closing a ticket that was never answered needs the answer (/tutup KODE teks)."""
 
@@ -172,11 +184,7 @@ class TicketService:
     ) -> Outcome:
         """Adds information from the citizen; only the ticket's owner may, only while open."""
 
-        def check(ticket: Ticket) -> None:
-            if ticket.citizen_user_id != user_id:
-                raise TicketNotFound(code)
-            if not ticket.is_open:
-                raise TicketClosed(code)
+        check = _open_ticket_of_citizen(code, user_id)
 
         return await self._act(
             code, idempotency_key, check, EventKind.CITIZEN_MESSAGE, Actor.citizen(user_id),
@@ -195,11 +203,7 @@ class TicketService:
         """A photo or document the citizen sent later, not as a reply: kept on the open ticket (caption
         as its text) and forwarded to the staff group as a reply to the ticket's card."""
 
-        def check(ticket: Ticket) -> None:
-            if ticket.citizen_user_id != user_id:
-                raise TicketNotFound(code)
-            if not ticket.is_open:
-                raise TicketClosed(code)
+        check = _open_ticket_of_citizen(code, user_id)
 
         async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
             data = {"text": caption, "after_filing": True}
