@@ -227,6 +227,7 @@ def fill(path: Path, total: int, seed: int = 2017) -> dict[str, Any]:
     from bot.domain.tickets import Actor, Attachment, Channel, EventKind, NewComplaint, format_ticket_code
     from bot.domain.tiers import MatterKind, Tier
     from bot.domain.workcalendar import WorkCalendar
+    from bot.texts import classify as classify_texts
     from storage import tickets as repo
 
     began = time.perf_counter()
@@ -243,7 +244,7 @@ def fill(path: Path, total: int, seed: int = 2017) -> dict[str, Any]:
     reasons: dict[str, tuple[Tier, str]] = {}
     for key, kind in kinds.items():
         result = classifier.classify(kind, _SENTENCES[0].format(what="jalan", place="Tarakan"))
-        reasons[key] = (result.tier, result.reason)
+        reasons[key] = (result.tier, classify_texts.reason(result))
     capture = Capture()
     cap: Any = capture  # stands in for an aiosqlite connection
     package_codes = _fill_packages(conn, capture, rng, total) if _has_table(conn, "packages") else []

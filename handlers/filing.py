@@ -426,11 +426,11 @@ async def show_summary(update: Update, context: Context) -> NextStep:
     note = ""
     if _raised_by_text(result):
         if draft.get("disputed"):
-            note = texts.disputed_note(tier.label)
+            note = texts.disputed_note(tier)
         else:
-            note = texts.escalation_note(result.matched, result.tier.label)
+            note = texts.escalation_note(result.matched, result.tier)
             rows.append([(texts.NOT_WRONGDOING_BUTTON, cb.FILING_NOT_WRONGDOING.build())])
-    text = texts.summary(draft, MatterKind(draft["kind"]).label, tier.label, bool(draft.get("confidential")),
+    text = texts.summary(draft, MatterKind(draft["kind"]), tier, bool(draft.get("confidential")),
                          note)
     markup = keyboard([
         *rows,

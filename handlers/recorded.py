@@ -45,6 +45,7 @@ from bot.services.tickets import (
     TicketNotFound,
 )
 from bot.texts import watch as texts
+from bot.texts.labels import channel_label, kind_label, parse_tier, tier_label
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
     Context,
@@ -87,7 +88,7 @@ def _key(text: str) -> str:
 
 _CHANNEL_ALIASES: dict[str, Channel] = {
     **{_key(channel.value): channel for channel in OFFLINE_CHANNELS},
-    **{_key(channel.label): channel for channel in OFFLINE_CHANNELS},
+    **{_key(channel_label(channel)): channel for channel in OFFLINE_CHANNELS},
     "tatap": Channel.IN_PERSON, "langsung": Channel.IN_PERSON, "loket": Channel.IN_PERSON,
     "telpon": Channel.PHONE, "telp": Channel.PHONE, "tlp": Channel.PHONE,
     "phone": Channel.PHONE, "contactcenter": Channel.PHONE, "cc": Channel.PHONE,
@@ -155,7 +156,7 @@ def parse_recording(desk: Desk, text: str) -> OfflineInput | str:
     if not tier_text:
         return texts.RECORDING_NO_TIER
     try:
-        tier = Tier.parse(tier_text)
+        tier = parse_tier(tier_text)
     except ValueError:
         return texts.recording_unknown_tier(tier_text)
     name = tidy_name(name_text)
@@ -226,7 +227,7 @@ async def recording_entry(update: Update, context: Context) -> RecordingStep | i
         return ConversationHandler.END
     _RECORDING_DRAFT.get(context)["origin"] = message.message_id
     _RECORDING_DRAFT.touch(context)
-    rows = [[(channel.label, cb.RECORDING_CHANNEL.build(channel=channel.value))] for channel in _CHANNEL_ORDER]
+    rows = [[(channel_label(channel), cb.RECORDING_CHANNEL.build(channel=channel.value))] for channel in _CHANNEL_ORDER]
     rows.append([(texts.RECORDING_CANCEL_BUTTON, cb.RECORDING_CANCEL.build())])
     await answer(update, context, texts.RECORDING_ASK_CHANNEL, keyboard(rows))
     return RecordingStep.CHANNEL
@@ -249,9 +250,9 @@ async def channel_chosen(update: Update, context: Context) -> RecordingStep | in
     channel = Channel(cb.RECORDING_CHANNEL.field(query.data, "channel"))
     _RECORDING_DRAFT.get(context)["channel"] = channel.value
     _RECORDING_DRAFT.touch(context)
-    rows = [[(tier.label, cb.RECORDING_TIER.build(tier=tier.value))] for tier in Tier]
+    rows = [[(tier_label(tier), cb.RECORDING_TIER.build(tier=tier.value))] for tier in Tier]
     rows.append([(texts.RECORDING_CANCEL_BUTTON, cb.RECORDING_CANCEL.build())])
-    await _edit(update, f"{texts.recording_chosen(channel.label)}\n\n{texts.RECORDING_ASK_TIER}", keyboard(rows))
+    await _edit(update, f"{texts.recording_chosen(channel_label(channel))}\n\n{texts.RECORDING_ASK_TIER}", keyboard(rows))
     return RecordingStep.TIER
 
 
@@ -263,7 +264,7 @@ async def tier_chosen(update: Update, context: Context) -> RecordingStep | int:
     draft = _RECORDING_DRAFT.get(context)
     draft["tier"] = tier.value
     _RECORDING_DRAFT.touch(context)
-    await _edit(update, texts.recording_chosen(Channel(draft["channel"]).label, tier.label))
+    await _edit(update, texts.recording_chosen(channel_label(Channel(draft["channel"])), tier_label(tier)))
     await _ask_received(update, context)
     return RecordingStep.RECEIVED
 
@@ -314,7 +315,7 @@ async def received_given(update: Update, context: Context) -> RecordingStep | in
 def _received_summary(context: Context, kind_label: str | None = None) -> str:
     draft = _RECORDING_DRAFT.get(context)
     received = draft.get("received_at")
-    return texts.recording_received(Channel(draft["channel"]).label, Tier(draft["tier"]).label,
+    return texts.recording_received(channel_label(Channel(draft["channel"])), tier_label(Tier(draft["tier"])),
                                     dt.datetime.fromisoformat(received) if received else None,
                                     context.desk.zone, kind_label)
 
@@ -322,7 +323,7 @@ def _received_summary(context: Context, kind_label: str | None = None) -> str:
 async def _ask_kind(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert chat is not None
-    rows = [[(kind.label, cb.RECORDING_KIND.build(kind=kind.value))] for kind in MatterKind]
+    rows = [[(kind_label(kind), cb.RECORDING_KIND.build(kind=kind.value))] for kind in MatterKind]
     rows.append([(texts.RECORDING_CANCEL_BUTTON, cb.RECORDING_CANCEL.build())])
     await send_html(context, chat.id, texts.RECORDING_ASK_KIND, keyboard(rows),
                     reply_to_message_id=_RECORDING_DRAFT.get(context).get("origin"))
@@ -335,7 +336,7 @@ async def kind_chosen(update: Update, context: Context) -> RecordingStep | int:
     kind = MatterKind(cb.RECORDING_KIND.field(query.data, "kind"))
     _RECORDING_DRAFT.get(context)["kind"] = kind.value
     _RECORDING_DRAFT.touch(context)
-    await _edit(update, _received_summary(context, kind.label))
+    await _edit(update, _received_summary(context, kind_label(kind)))
     await _prompt(update, context, texts.RECORDING_ASK_NAME, texts.RECORDING_NAME_PLACEHOLDER)
     return RecordingStep.NAME
 

@@ -40,6 +40,7 @@ from bot.services.tickets import (
 from bot.texts import desk as desk_texts
 from bot.texts import staff as texts
 from bot.texts.format import split_for_telegram
+from bot.texts.labels import parse_tier
 from handlers.groups import GUARD_GROUP, MAIN_GROUP
 from handlers.util import (
     Context,
@@ -177,14 +178,14 @@ def toast_for(error: TicketError) -> str:
     return texts.TOAST_IN_PROCESS
 
 
-def parse_tier(rest: str) -> tuple[Tier, str] | None:
+def tier_and_reason(rest: str) -> tuple[Tier, str] | None:
     """The tier at the start of ``rest`` (codes or labels, one to three words) and the reason."""
     words = rest.split()
     for count in (3, 2, 1):
         if len(words) < count:
             continue
         try:
-            tier = Tier.parse(" ".join(words[:count]))
+            tier = parse_tier(" ".join(words[:count]))
         except ValueError:
             continue
         pieces = re.split(r"\s+", rest.strip(), maxsplit=count)
@@ -337,7 +338,7 @@ async def reclassify_command(update: Update, context: Context) -> None:
     if not rest:
         await answer(update, context, texts.usage("tingkat"))
         return
-    parsed = parse_tier(rest)
+    parsed = tier_and_reason(rest)
     if parsed is None:
         await answer(update, context, texts.unknown_tier(rest.split()[0]))
         return
@@ -446,7 +447,7 @@ async def list_command(update: Update, context: Context) -> None:
         which, label = word, texts.FILTER_LABELS[word]
     else:
         try:
-            tier = Tier.parse(word)
+            tier = parse_tier(word)
         except ValueError:
             await answer(update, context, texts.usage("daftar"))
             return
@@ -561,7 +562,7 @@ async def press_reclassify(update: Update, context: Context, code: str) -> str |
 
 async def choose_tier(update: Update, context: Context, code: str, value: str) -> str | None:
     try:
-        tier = Tier.parse(value)
+        tier = parse_tier(value)
     except ValueError:
         return texts.TOAST_NOT_FOUND
     try:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from bot.texts.labels import kind_label
 from tests.conftest import WITA, Bench
 
 KINDS = {
@@ -265,9 +266,9 @@ async def test_a_kind_has_one_label_on_the_button_the_summary_and_the_card(bench
     sent = await bench.say(user, "081234567890")
     buttons = dict((data, label) for message in sent for label, data in message.buttons)
     for kind in MatterKind:
-        assert buttons[f"lapor:jenis:{kind.value}"].endswith(kind.label)
+        assert buttons[f"lapor:jenis:{kind.value}"].endswith(kind_label(kind))
     code = await bench.file_complaint(kind="layanan", description="Antrean loket layanan SPSE lama sekali.")
-    label = MatterKind.SERVICE.label
+    label = kind_label(MatterKind.SERVICE)
     summary = [m for m in bench.fake.sent(chat) if "Periksa pengaduan Anda" in m.rendered][-1]
     assert f"Jenis: {label}" in summary.rendered
     card = next(m for m in bench.fake.sent(bench.staff_chat_id) if code in m.rendered)

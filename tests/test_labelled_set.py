@@ -14,6 +14,7 @@ import pytest
 
 from bot.domain.classifier import Classifier
 from bot.domain.tiers import MatterKind, Tier
+from bot.texts.classify import reason
 
 LABELLED = Path(__file__).parent / "data" / "labelled_complaints.csv"
 
@@ -63,7 +64,7 @@ def test_negation_is_reported(kind: MatterKind, text: str, cancelled: str) -> No
     result = Classifier().classify(kind, text)
     assert not result.escalated
     assert cancelled in result.cancelled
-    assert "disangkal" in result.reason
+    assert "disangkal" in reason(result)
 
 
 def test_conditional_negation_still_escalates() -> None:
@@ -80,7 +81,7 @@ def test_rule_question_keeps_the_kind_unless_an_act_is_alleged() -> None:
     result = classifier.classify(MatterKind.RULES, question)
     assert result.tier is Tier.NORMATIF
     assert "persekongkolan" in result.cancelled
-    assert "bertanya tentang aturan" in result.reason
+    assert "bertanya tentang aturan" in reason(result)
     alleged = classifier.classify(MatterKind.RULES, question + " Kemarin pokja kami bersekongkol.")
     assert alleged.tier is Tier.BERKADAR
 

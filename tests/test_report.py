@@ -69,6 +69,7 @@ from bot.services.report import (
     write_csv,
 )
 from bot.services.tickets import TicketService
+from bot.texts.labels import tier_label
 from storage.db import Database
 from tests.support import FixedClock as Clock
 from tests.support import at, ticket_service
@@ -263,13 +264,13 @@ async def test_message_csv_and_chart_agree(figures: MonthFigures, tmp_path: Path
     text = plain_text(message)
     assert "Laporan pengaduan · Desember 2026" in text
     assert "Diterima: 13" in text
-    assert "Tingkat: Ringan 5 · Normatif 5 · Tidak berkadar 2 · Berkadar 1" in text
+    assert "Tingkat: Ringan 5 · Normatif 5 · Tidak Berkadar Pengawasan 2 · Berkadar Pengawasan 1" in text
     assert "Ringan: 3/5 tepat waktu (60%) · terlambat 2" in text
     assert "Normatif: 3/4 tepat waktu (75%) · terlambat 1 · belum dijawab 1 (1 lewat batas)" in text
     assert "Semua: 7/10 tepat waktu (70%) · terlambat 3 · belum dijawab 3 (1 lewat batas)" in text
     assert "Median: 8 jam 15 menit kerja" in text and "8,25 jam" not in text  # one form under a day
-    assert "Tidak berkadar: 1/1 tepat waktu (100%) · belum dijawab 1\n" in text
-    assert "Berkadar: belum ada yang dijawab · belum dijawab 1\n" in text
+    assert "Tidak Berkadar Pengawasan: 1/1 tepat waktu (100%) · belum dijawab 1\n" in text
+    assert "Berkadar Pengawasan: belum dijawab 1\n" in text
     assert "Persentil 90: 55 jam kerja (6 hari kerja 4 jam)" in text
     assert "rata-rata 3,6 dari 5 (5 penilaian)" in text
     assert "1. 22222 — 3 pengaduan" in text
@@ -300,10 +301,10 @@ async def test_message_csv_and_chart_agree(figures: MonthFigures, tmp_path: Path
     assert (sixth["dijawab_pertama"], sixth["ditutup"], sixth["tepat_waktu"]) == (
         "2026-12-11 10:00", "2026-12-11 10:00", "tidak")
     for tier in Tier:
-        assert sum(1 for row in parsed if row["tingkat"] == tier.label) == figures.by_tier[tier]
+        assert sum(1 for row in parsed if row["tingkat"] == tier_label(tier)) == figures.by_tier[tier]
         item = figures.timeliness[tier]
-        assert sum(1 for row in parsed if row["tingkat"] == tier.label and row["tepat_waktu"] == "ya") == item.on_time
-        assert sum(1 for row in parsed if row["tingkat"] == tier.label and row["tepat_waktu"] == "tidak") == item.late
+        assert sum(1 for row in parsed if row["tingkat"] == tier_label(tier) and row["tepat_waktu"] == "ya") == item.on_time
+        assert sum(1 for row in parsed if row["tingkat"] == tier_label(tier) and row["tepat_waktu"] == "tidak") == item.late
     ratings = [int(row["penilaian"]) for row in parsed if row["penilaian"]]
     assert len(ratings) == figures.rating_count and sum(ratings) / len(ratings) == pytest.approx(3.6)
 

@@ -17,6 +17,7 @@ import pytest
 from bot.config import CalendarConfig, ExtraHoliday, TiersConfig
 from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
+from bot.texts.deadline import explanation as explanation_lines
 
 WITA = ZoneInfo("Asia/Makassar")
 UTC = dt.UTC
@@ -142,7 +143,7 @@ def test_normatif_over_christmas_and_new_year(cal: WorkCalendar) -> None:
         (dt.date(2027, 1, 2), "Sabtu"),
         (dt.date(2027, 1, 3), "Minggu"),
     ]
-    assert any("Natal" in line for line in explanation.lines())
+    assert any("Natal" in line for line in explanation_lines(received, explanation, cal.zone))
 
 
 def test_normatif_over_idul_fitri_2026(cal: WorkCalendar) -> None:

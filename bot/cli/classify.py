@@ -15,6 +15,7 @@ from bot.domain.classifier import Classifier, ClassifierError
 from bot.domain.tiers import MatterKind, Tier
 from bot.services.corrections import Correction, by_rule, corrections, labelled_rows
 from bot.texts import classify as texts
+from bot.texts.labels import parse_kind, parse_tier
 from storage.db import Database
 
 LABELLED_COLUMNS = ("kind", "text", "expected", "note")
@@ -41,11 +42,11 @@ def cmd_classify(settings: Settings, args: argparse.Namespace) -> int:
     if args.kind is None:
         raise UsageError(texts.NEED_KIND)
     try:
-        kind = MatterKind.parse(args.kind)
+        kind = parse_kind(args.kind)
     except ValueError as exc:
         raise UsageError(texts.bad_kind(str(exc))) from None
     result = classifier.classify(kind, args.text)
-    for line in texts.reason_lines(result.reason, result.rules, result.cancelled):
+    for line in texts.reason_lines(texts.reason(result), result.rules, result.cancelled):
         print(line)
     print(result.tier.value)
     return EXIT_OK
@@ -61,8 +62,8 @@ def _read_labelled(path: Path) -> list[tuple[int, MatterKind, str, Tier]]:
             for row in reader:
                 line = reader.line_num
                 try:
-                    rows.append((line, MatterKind.parse(row["kind"] or ""), row["text"] or "",
-                                 Tier.parse(row["expected"] or "")))
+                    rows.append((line, parse_kind(row["kind"] or ""), row["text"] or "",
+                                 parse_tier(row["expected"] or "")))
                 except ValueError as exc:
                     raise UsageError(texts.bad_csv_row(str(path), line, str(exc))) from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -87,7 +88,7 @@ def _evaluate(classifier: Classifier, path: Path) -> int:
             per_tier[expected][0] += 1
         else:
             missed += expected is Tier.BERKADAR
-            wrong.append(texts.disagreement(line, kind.value, expected, result.tier, text, result.reason))
+            wrong.append(texts.disagreement(line, kind.value, expected, result.tier, text, texts.reason(result)))
     agreed = sum(hits for hits, _, _ in per_tier.values())
     summary = {tier: (hits, predicted, expected) for tier, (hits, predicted, expected) in per_tier.items()}
     for line_text in texts.eval_summary(len(rows), agreed, summary):
@@ -136,7 +137,7 @@ def _corrections(settings: Settings, classifier: Classifier, args: argparse.Name
             print(texts.group_header(rule_id, labels.get(rule_id, ""), len(items)))
             for item in items:
                 print(texts.correction_line(item.code, item.kind.value, item.first, item.final,
-                                            item.classification.reason))
+                                            texts.reason(item.classification)))
     if args.export is not None:
         rows = labelled_rows(found)
         with Path(args.export).open("w", encoding="utf-8", newline="") as handle:

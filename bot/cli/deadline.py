@@ -23,12 +23,12 @@ def parse_received(text: str, settings: Settings) -> dt.datetime:
 
 
 def cmd_deadline(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.domain.tiers import Tier
     from bot.domain.workcalendar import WorkCalendar
     from bot.texts import deadline as deadline_texts
+    from bot.texts.labels import parse_tier
 
     try:
-        tier = Tier.parse(args.tier)
+        tier = parse_tier(args.tier)
     except ValueError as exc:
         raise UsageError(f"--tier: {exc}") from None
     received = parse_received(args.received, settings)
@@ -38,7 +38,7 @@ def cmd_deadline(settings: Settings, args: argparse.Namespace) -> int:
     zone = calendar.zone
     if args.explain:
         explanation = calendar.explain(tier, received)
-        print("\n".join(deadline_texts.explanation(tier.label, received, explanation, zone)))
+        print("\n".join(deadline_texts.explanation(received, explanation, zone)))
         deadline = explanation.deadline
     else:
         deadline = calendar.deadline(tier, received)

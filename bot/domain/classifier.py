@@ -37,20 +37,25 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Classification:
-    """The chosen tier and, in Indonesian, why.
+    """The chosen tier and the findings behind it; ``bot.texts.classify.reason`` words why.
 
     ``matched`` lists the escalating words and ``rules`` the ids of the rules that fired;
     ``cancelled`` lists findings a negation or a rule question set aside (with
     ``cancelled_rules`` their rule ids), so staff can see what was not counted and why.
+    ``evidence`` pairs each deciding rule's label with its quotes (for a rule question: the
+    findings the question set aside), ``denials`` each negated finding with its negator.
     """
 
     tier: Tier
-    reason: str
+    kind: MatterKind
     matched: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
     cancelled: tuple[str, ...] = ()
     cancelled_rules: tuple[str, ...] = ()
     base: Tier | None = field(default=None, compare=False)
+    evidence: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
+    denials: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    question: str | None = field(default=None, compare=False)
 
     @property
     def escalated(self) -> bool:
@@ -539,10 +544,6 @@ def _parse_questions(source: str, data: Any, earlier: RuleQuestions) -> RuleQues
     )
 
 
-def _quoted(quotes: Iterable[str]) -> str:
-    return ", ".join(f'"{quote}"' for quote in quotes)
-
-
 class Classifier:
     """Picks a tier from the citizen's chosen kind and the complaint text.
 
@@ -616,47 +617,34 @@ class Classifier:
             if found:
                 hits.append((compiled.rule, found))
         question = self._rule_question(prepared) if hits else None
+        denials = tuple((quote, negator) for _, quote, negator in denied)
         if question is not None:
-            denied_quotes = [quote for _, found in hits for quote in found]
-            reason = (
-                f"Teks bertanya tentang aturan (\u201c{question}\u201d) dan tidak menyebut "
-                f"kejadian nyata, sehingga {_quoted(denied_quotes)} tidak dianggap dugaan "
-                f"pelanggaran; ditangani sebagai {base.label} sesuai jenis yang dipilih "
-                f"\u201c{kind.label}\u201d."
-            )
+            set_aside = [quote for _, found in hits for quote in found]
             return Classification(
-                base, reason, (), (),
-                tuple(dict.fromkeys([*denied_quotes, *(quote for _, quote, _ in denied)])),
+                base, kind, (), (),
+                tuple(dict.fromkeys([*set_aside, *(quote for _, quote, _ in denied)])),
                 tuple(dict.fromkeys([*(rule.id for rule, _ in hits),
                                      *(rule.id for rule, _, _ in denied)])),
                 base,
+                evidence=tuple((rule.label, tuple(found)) for rule, found in hits),
+                question=question,
             )
         cancelled = tuple(dict.fromkeys(quote for _, quote, _ in denied))
         cancelled_rules = tuple(dict.fromkeys(rule.id for rule, _, _ in denied))
         if not hits:
-            reason = f"Jenis yang dipilih \u201c{kind.label}\u201d, sehingga ditangani sebagai {base.label}."
-            if denied:
-                negated = "; ".join(
-                    f'"{quote}" disangkal oleh "{negator}"' for _, quote, negator in denied
-                )
-                reason = f"Teks menyangkal temuan ({negated}). {reason}"
-            return Classification(base, reason, (), (), cancelled, cancelled_rules, base)
+            return Classification(base, kind, (), (), cancelled, cancelled_rules, base, denials=denials)
         tier = max(rule.tier for rule, _ in hits)
         hits = [(rule, found) for rule, found in hits if rule.tier == tier]
-        evidence = "; ".join(f"{rule.label}: {_quoted(found)}" for rule, found in hits)
-        matched = tuple(dict.fromkeys(quote for _, found in hits for quote in found))
-        # Wording follows the packaged rules (wrongdoing → Berkadar); a bureau rule that
-        # lifts to a lighter tier is about something else, so it is not called "pelanggaran".
-        topic = "menyebut dugaan pelanggaran" if tier is Tier.BERKADAR else "cocok dengan aturan"
         return Classification(
             tier,
-            f"Teks {topic} ({evidence}), sehingga ditangani sebagai "
-            f"{tier.label}, bukan {base.label} sesuai jenis yang dipilih.",
-            matched,
+            kind,
+            tuple(dict.fromkeys(quote for _, found in hits for quote in found)),
             tuple(rule.id for rule, _ in hits),
             cancelled,
             cancelled_rules,
             base,
+            evidence=tuple((rule.label, tuple(found)) for rule, found in hits),
+            denials=denials,
         )
 
     def _rule_question(self, text: _Text) -> str | None:

@@ -49,37 +49,12 @@ class Channel(StrEnum):
     EMAIL = "email"
     COMPLAINT_BOX = "kotak_pengaduan"
 
-    @property
-    def label(self) -> str:
-        return _CHANNEL_LABELS[self]
-
-
-_CHANNEL_LABELS = {
-    Channel.TELEGRAM: "Telegram",
-    Channel.IN_PERSON: "Tatap muka",
-    Channel.PHONE: "Telepon / contact center",
-    Channel.EMAIL: "E-mail",
-    Channel.COMPLAINT_BOX: "Kotak pengaduan",
-}
-
 
 class Status(StrEnum):
     NEW = "baru"
     IN_PROGRESS = "diproses"
     ANSWERED = "dijawab"
     CLOSED = "selesai"
-
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    Status.NEW: "Baru",
-    Status.IN_PROGRESS: "Diproses",
-    Status.ANSWERED: "Dijawab",
-    Status.CLOSED: "Selesai",
-}
 
 
 class EventKind(StrEnum):

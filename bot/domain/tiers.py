@@ -31,17 +31,16 @@ class Tier(StrEnum):
     BERKADAR = "berkadar"
 
     @property
-    def label(self) -> str:
-        return _TIER_LABELS[self]
-
-    @property
     def rank(self) -> int:
         """0 for the lightest tier, 3 for Berkadar Pengawasan."""
         return _TIER_ORDER.index(self)
 
     @classmethod
     def parse(cls, text: str) -> Tier:
-        """Accepts a code or label in any case, with spaces, hyphens or underscores."""
+        """Accepts a code in any case, with spaces, hyphens or underscores.
+
+        Labels are words, so ``bot.texts.labels.parse_tier`` accepts those too.
+        """
         tier = _TIER_ALIASES.get(_alias_key(text))
         if tier is None:
             codes = ", ".join(member.value for member in cls)
@@ -71,16 +70,10 @@ class Tier(StrEnum):
 
 
 _TIER_ORDER = (Tier.RINGAN, Tier.NORMATIF, Tier.TIDAK_BERKADAR, Tier.BERKADAR)
-_TIER_LABELS = {
-    Tier.RINGAN: "Ringan",
-    Tier.NORMATIF: "Normatif",
-    Tier.TIDAK_BERKADAR: "Tidak Berkadar Pengawasan",
-    Tier.BERKADAR: "Berkadar Pengawasan",
-}
 _TIER_ALIASES = {
     _alias_key(name): tier
     for tier in Tier
-    for name in (tier.value, tier.name, _TIER_LABELS[tier])
+    for name in (tier.value, tier.name)
 }
 
 
@@ -92,37 +85,11 @@ class MatterKind(StrEnum):
     SERVICE = "layanan"
     WRONGDOING = "pelanggaran"
 
-    @property
-    def label(self) -> str:
-        """Short label that fits on a Telegram button."""
-        return _KIND_LABELS[self]
-
-    @property
-    def description(self) -> str:
-        """One sentence telling the citizen when to pick this kind."""
-        return _KIND_DESCRIPTIONS[self]
-
     @classmethod
     def parse(cls, text: str) -> MatterKind:
         key = _alias_key(text)
         for kind in cls:
-            if key in (_alias_key(kind.value), _alias_key(kind.label)):
+            if key in (_alias_key(kind.value), _alias_key(kind.name)):
                 return kind
         codes = ", ".join(kind.value for kind in cls)
         raise ValueError(f"Jenis {text.strip()!r} tidak dikenal. Pilih salah satu: {codes}.")
-
-
-_KIND_LABELS = {
-    MatterKind.QUESTION: "Pertanyaan / informasi",
-    MatterKind.RULES: "Penjelasan aturan",
-    MatterKind.SERVICE: "Keluhan / saran layanan",
-    MatterKind.WRONGDOING: "Dugaan pelanggaran",
-}
-_KIND_DESCRIPTIONS = {
-    MatterKind.QUESTION: "Pertanyaan atau permintaan informasi seputar pengadaan.",
-    MatterKind.RULES: "Permintaan penjelasan aturan atau regulasi pengadaan barang/jasa.",
-    MatterKind.SERVICE: "Keluhan atau saran tentang mutu layanan Biro PBJ.",
-    MatterKind.WRONGDOING: (
-        "Dugaan pelanggaran: KKN, suap, persekongkolan, pungutan liar dan sejenisnya."
-    ),
-}

@@ -118,25 +118,6 @@ class DeadlineExplanation:
     # Ringan only: the office time used on each counted day, (from, to) in the calendar's zone.
     office_time_used: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
-        """Indonesian lines suitable for a staff message (plain text)."""
-        when = "%A %d-%m-%Y %H:%M"
-        out = [
-            f"Tingkat: {self.tier.label}",
-            f"Diterima: {_local_name(self.received, when)}",
-            f"Batas waktu: {_local_name(self.deadline, when)}",
-        ]
-        if self.tier is not Tier.RINGAN:
-            out.append("Hari penerimaan tidak dihitung.")
-        out.append("Hari kerja dihitung: " + ", ".join(d.strftime("%d-%m-%Y") for d in self.counted))
-        out.extend(f"Dilewati {d.strftime('%d-%m-%Y')}: {why}" for d, why in self.skipped)
-        return out
-
-
-def _local_name(moment: dt.datetime, pattern: str) -> str:
-    """strftime with Indonesian day names (the process locale is not relied on)."""
-    return moment.strftime(pattern.replace("%A", DAY_NAMES[moment.weekday()]))
-
 
 @dataclass(frozen=True)
 class _Year:

@@ -37,6 +37,7 @@ from bot.domain.tickets import (
 )
 from bot.domain.tiers import MatterKind, Tier
 from bot.services.tickets import TicketClosed, TicketError, TicketNotFound, TicketService
+from bot.texts.labels import parse_tier
 from storage import pins
 from storage import tickets as repo
 
@@ -139,7 +140,7 @@ async def register_offline(
         names = ", ".join(sorted(c.value for c in OFFLINE_CHANNELS))
         raise OfflineError(f"saluran luring harus salah satu dari: {names}")
     try:
-        chosen_tier = Tier(tier) if isinstance(tier, Tier) else Tier.parse(tier)
+        chosen_tier = Tier(tier) if isinstance(tier, Tier) else parse_tier(tier)
     except ValueError as exc:
         raise OfflineError(str(exc)) from None
     now = tickets.clock()

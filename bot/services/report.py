@@ -57,6 +57,7 @@ from bot.domain.tickets import Channel, Status
 from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
 from bot.texts import report as texts
+from bot.texts.labels import channel_label, status_label, tier_label
 from storage import report as repo
 from storage.db import Database, from_db_time, utc_now
 
@@ -138,7 +139,7 @@ def csv_rows(figures: MonthFigures) -> list[list[str]]:
     for r in figures.rows:
         on_time = "" if r.on_time is None else (texts.YES if r.on_time else texts.NO)
         out.append([
-            r.code, _local(r.received_at, zone), r.channel.label, r.tier.label, r.status.label,
+            r.code, _local(r.received_at, zone), channel_label(r.channel), tier_label(r.tier), status_label(r.status),
             _local(r.deadline_at, zone), _local(r.first_answer_at, zone), _local(r.closed_at, zone),
             on_time, "" if r.rating is None else str(r.rating), r.package_code or "",
         ])
@@ -199,7 +200,7 @@ def build_chart(figures: MonthFigures) -> tuple[Any, ChartData]:
     for tier in Tier:
         heights = list(data.received[tier])
         axis.bar(positions, heights, bottom=bottom, color=_TIER_COLOURS[tier],
-                 label=texts.SHORT_TIER_LABELS[tier], width=0.6)
+                 label=tier_label(tier), width=0.6)
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     axis.set_xticks(positions, list(data.labels))
     axis.set_ylabel(texts.CHART_RECEIVED_AXIS)

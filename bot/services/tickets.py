@@ -29,6 +29,7 @@ from bot.domain.tickets import (
 )
 from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
+from bot.texts import classify as classify_texts
 from bot.texts import desk as desk_texts
 from storage import tickets as repo
 from storage.db import Database, claim_operation, record_operation, utc_now
@@ -143,7 +144,7 @@ class TicketService:
         disputed: dict[str, Any] = {}
         if tier is None:
             classification = self.classifier.classify(complaint.matter_kind, complaint.description)
-            chosen_tier, reason = classification.tier, classification.reason
+            chosen_tier, reason = classification.tier, classify_texts.reason(classification)
             base = classification.base or chosen_tier
             if complaint.escalation_disputed and classification.escalated and base < chosen_tier:
                 # The citizen disputed the escalation: the kind's tier stands, staff judge
@@ -151,7 +152,7 @@ class TicketService:
                 disputed = {"disputed": True, "text_tier": chosen_tier.value}
                 chosen_tier, reason = base, desk_texts.disputed_reason(reason, base)
         else:
-            chosen_tier, reason = tier, "Ditetapkan petugas saat mencatat pengaduan."
+            chosen_tier, reason = tier, desk_texts.TIER_SET_AT_RECORDING
         deadline = self.calendar.deadline(chosen_tier, received)
         year = received.astimezone(self.calendar.zone).year
         async with self.db.transaction() as conn:
@@ -292,7 +293,7 @@ class TicketService:
 
         async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
             deadline = self.calendar.deadline(new_tier, ticket.received_at)
-            why = reason or "Diklasifikasi ulang oleh petugas."
+            why = reason or desk_texts.TIER_CHANGED_BY_STAFF
             await repo.update_fields(conn, ticket.id, tier=new_tier.value, tier_reason=why,
                                      deadline_at=deadline)
             data = {

@@ -1,10 +1,44 @@
-"""Terminal texts of ``pbj-helpdesk classify`` (plain text, Indonesian)."""
+"""The classifier's words: why a tier was chosen, and the terminal texts of ``classify``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.domain.classifier import Classification
 from bot.domain.tiers import Tier
+from bot.texts.labels import kind_label, tier_label
+
+
+def _quoted(quotes: Sequence[str]) -> str:
+    return ", ".join(f'"{quote}"' for quote in quotes)
+
+
+def reason(result: Classification) -> str:
+    """One plain sentence (stored with the ticket, shown to staff): why this tier."""
+    kind = f"\u201c{kind_label(result.kind)}\u201d"
+    base = tier_label(result.base or result.tier)
+    if result.question is not None:
+        set_aside = [quote for _, quotes in result.evidence for quote in quotes]
+        return (
+            f"Teks bertanya tentang aturan (\u201c{result.question}\u201d) dan tidak menyebut "
+            f"kejadian nyata, sehingga {_quoted(set_aside)} tidak dianggap dugaan "
+            f"pelanggaran; ditangani sebagai {base} sesuai jenis yang dipilih {kind}."
+        )
+    if not result.evidence:
+        why = f"Jenis yang dipilih {kind}, sehingga ditangani sebagai {base}."
+        if result.denials:
+            negated = "; ".join(f'"{quote}" disangkal oleh "{negator}"' for quote, negator in result.denials)
+            why = f"Teks menyangkal temuan ({negated}). {why}"
+        return why
+    evidence = "; ".join(f"{label}: {_quoted(quotes)}" for label, quotes in result.evidence)
+    # Wording follows the packaged rules (wrongdoing → Berkadar); a bureau rule that
+    # lifts to a lighter tier is about something else, so it is not called "pelanggaran".
+    topic = "menyebut dugaan pelanggaran" if result.tier is Tier.BERKADAR else "cocok dengan aturan"
+    return (
+        f"Teks {topic} ({evidence}), sehingga ditangani sebagai "
+        f"{tier_label(result.tier)}, bukan {base} sesuai jenis yang dipilih."
+    )
+
 
 NEED_TEXT = "classify: tulis teks pengaduan dalam tanda kutip, atau pakai --eval BERKAS.csv / --corrections"
 NEED_KIND = "classify: --kind wajib untuk menggolongkan satu teks (pertanyaan, aturan, layanan, pelanggaran)"

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.workcalendar import DeadlineExplanation
 from bot.texts.format import format_date, format_when
+from bot.texts.labels import tier_label
 
 
 def _duration(span: dt.timedelta) -> str:
@@ -16,9 +17,8 @@ def _duration(span: dt.timedelta) -> str:
     return " ".join(parts) or "0 menit"
 
 
-def explanation(tier_label: str, received: dt.datetime, explained: DeadlineExplanation,
-                zone: ZoneInfo) -> list[str]:
-    lines = [f"Tingkat: {tier_label}", f"Diterima: {format_when(received, zone)}"]
+def explanation(received: dt.datetime, explained: DeadlineExplanation, zone: ZoneInfo) -> list[str]:
+    lines = [f"Tingkat: {tier_label(explained.tier)}", f"Diterima: {format_when(received, zone)}"]
     for day, reason in explained.skipped:
         lines.append(f"  dilewati {format_date(day)}: {reason}")
     if explained.office_time_used:

@@ -9,9 +9,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.domain.tickets import Actor, ActorKind, EventKind, Ticket, TicketEvent
-from bot.domain.tiers import MatterKind, Tier
+from bot.domain.tiers import Tier
 from bot.domain.time_left import TimeLeft, TimeLeftKind
 from bot.texts.format import esc, format_short, format_when, truncate_plain
+from bot.texts.labels import channel_label, kind_label, status_label, tier_label
 
 _DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
@@ -21,26 +22,26 @@ def filed_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
     return (
         "✅ <b>Pengaduan Anda sudah kami terima.</b>\n\n"
         f"Kode pengaduan: <code>{esc(ticket.code)}</code>\n"
-        f"Tingkat: <b>{esc(ticket.tier.label)}</b>\n"
+        f"Tingkat: <b>{esc(tier_label(ticket.tier))}</b>\n"
         f"Batas waktu jawaban: <b>{esc(format_when(ticket.deadline_at, zone))}</b>\n\n"
         "Petugas kami memeriksanya dan jawabannya datang di obrolan ini. Balas pesan ini untuk "
         "menambah keterangan atau bukti; /status untuk perkembangannya; alur lengkapnya di /layanan."
     )
 
 
+TIER_SET_AT_RECORDING = "Ditetapkan petugas saat mencatat pengaduan."
+TIER_CHANGED_BY_STAFF = "Diklasifikasi ulang oleh petugas."
+
+
 def disputed_reason(reason: str, base: Tier) -> str:
     """The tier reason of a filing whose citizen disputed the text's escalation."""
     return (
         f"{reason} Pelapor menyatakan ini bukan dugaan pelanggaran, sehingga ditangani sebagai "
-        f"{base.label} sesuai jenis yang dipilih; petugas dapat mengubahnya dengan /tingkat."
+        f"{tier_label(base)} sesuai jenis yang dipilih; petugas dapat mengubahnya dengan /tingkat."
     )
 
 
 DISPUTED_MARK = "⚠️ <b>Pelapor menyatakan ini bukan dugaan pelanggaran</b> (teks menaikkan tingkat)."
-
-
-def kind_label(kind: MatterKind | None) -> str:
-    return kind.label if kind is not None else "-"
 
 
 # --- masks for confidential reporters ---------------------------------------------------
@@ -150,13 +151,13 @@ def ticket_card(
     # Time left only while it is running: once answered, the answer line says it (no "Selesai · selesai").
     clock = f" · {esc(left)}" if ticket.first_answer_at is None and ticket.is_open else ""
     return (
-        f"📋 <b>{esc(ticket.code)}</b> · {esc(ticket.tier.label)}\n"
-        f"{overdue}Status: <b>{esc(ticket.status.label)}</b>{clock}\n"
+        f"📋 <b>{esc(ticket.code)}</b> · {esc(tier_label(ticket.tier))}\n"
+        f"{overdue}Status: <b>{esc(status_label(ticket.status))}</b>{clock}\n"
         f"Batas: {esc(format_when(ticket.deadline_at, zone))}{target}\n"
         f"{answered_line(ticket, zone)}\n"
         f"{owner_line(ticket)}\n"
         f"Pelapor: {reporter_line(ticket, reveal=reveal)}\n"
-        f"Saluran: {esc(ticket.channel.label)} · Jenis: {esc(kind_label(ticket.matter_kind))}"
+        f"Saluran: {esc(channel_label(ticket.channel))} · Jenis: {esc(kind_label(ticket.matter_kind))}"
         f"{package}\n"
         f"Alasan tingkat: <i>{esc(ticket.tier_reason)}</i>\n"
         f"{DISPUTED_MARK + chr(10) if disputed else ''}\n"
@@ -170,8 +171,8 @@ def citizen_ticket_view(ticket: Ticket, events: list[TicketEvent], zone: ZoneInf
     overdue = "\n⏰ <b>Jawaban terlambat dari batas waktu.</b>" if ticket.is_overdue(now) else ""
     lines = [
         f"📄 <b>{esc(ticket.code)}</b>",
-        f"Tingkat: {esc(ticket.tier.label)}",
-        f"Status: <b>{esc(ticket.status.label)}</b>",
+        f"Tingkat: {esc(tier_label(ticket.tier))}",
+        f"Status: <b>{esc(status_label(ticket.status))}</b>",
         f"Diterima: {esc(format_when(ticket.received_at, zone))}",
         f"Batas waktu: {esc(format_when(ticket.deadline_at, zone))} ({esc(left)}){overdue}",
     ]
@@ -190,8 +191,8 @@ def citizen_ticket_list(rows: list[tuple[Ticket, str]], zone: ZoneInfo, now: dt.
     for ticket, left in rows:
         mark = "⏰ " if ticket.is_overdue(now) else ""
         lines.append(
-            f"{mark}<code>{esc(ticket.code)}</code> · {esc(ticket.tier.label)} · "
-            f"{esc(ticket.status.label)} · batas {esc(format_short(ticket.deadline_at, zone))}"
+            f"{mark}<code>{esc(ticket.code)}</code> · {esc(tier_label(ticket.tier))} · "
+            f"{esc(status_label(ticket.status))} · batas {esc(format_short(ticket.deadline_at, zone))}"
             f" ({esc(left)})"
         )
     lines.append("\nKetik <code>/status KODE</code> untuk melihat rincian dan riwayat.")
@@ -240,7 +241,7 @@ def history_line(event: TicketEvent, zone: ZoneInfo, *, for_citizen: bool) -> st
     detail = ""
     data = event.data
     if event.kind is EventKind.RECLASSIFIED:
-        detail = f": {Tier(data['from']).label} → {Tier(data['to']).label}"
+        detail = f": {tier_label(Tier(data['from']))} → {tier_label(Tier(data['to']))}"
         if not for_citizen and data.get("reason"):
             detail += f" ({data['reason']})"
     elif event.kind is EventKind.STATUS_CHANGED:
@@ -294,8 +295,8 @@ def open_list_line(ticket: Ticket, left: str, now: dt.datetime) -> str:
     mark = "⏰" if ticket.is_overdue(now) else "•"
     owner = f" · 👤 {esc(ticket.owner_name)}" if ticket.owner_name else ""
     return (
-        f"{mark} <code>{esc(ticket.code)}</code> {esc(ticket.tier.label)} · "
-        f"{esc(ticket.status.label)} · {esc(left)}{owner} · <i>{esc(subject_of(ticket))}</i>"
+        f"{mark} <code>{esc(ticket.code)}</code> {esc(tier_label(ticket.tier))} · "
+        f"{esc(status_label(ticket.status))} · {esc(left)}{owner} · <i>{esc(subject_of(ticket))}</i>"
     )
 
 
@@ -333,7 +334,7 @@ def in_process_for_citizen(ticket: Ticket) -> str:
 def reclassified_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
     return (
         f"ℹ️ Tingkat pengaduan <b>{esc(ticket.code)}</b> diubah menjadi "
-        f"<b>{esc(ticket.tier.label)}</b>.\n"
+        f"<b>{esc(tier_label(ticket.tier))}</b>.\n"
         f"Batas waktu jawaban kini: <b>{esc(format_when(ticket.deadline_at, zone))}</b>."
     )
 
@@ -365,10 +366,10 @@ def staff_confirmation(ticket: Ticket, event: TicketEvent, zone: ZoneInfo) -> st
             )
         return f"✔️ Jawaban {who} untuk <b>{code}</b> dicatat dan dikirim ke pelapor."
     if event.kind is EventKind.STATUS_CHANGED:
-        return f"✔️ <b>{code}</b> kini <b>{esc(ticket.status.label)}</b> (oleh {who})."
+        return f"✔️ <b>{code}</b> kini <b>{esc(status_label(ticket.status))}</b> (oleh {who})."
     if event.kind is EventKind.RECLASSIFIED:
         return (
-            f"✔️ <b>{code}</b> diubah ke <b>{esc(ticket.tier.label)}</b> oleh {who}. "
+            f"✔️ <b>{code}</b> diubah ke <b>{esc(tier_label(ticket.tier))}</b> oleh {who}. "
             f"Batas baru: {esc(format_when(ticket.deadline_at, zone))}."
         )
     if event.kind is EventKind.CLOSED and event.data.get("answer"):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.tiers import MatterKind
+from bot.domain.tiers import MatterKind, Tier
 from bot.texts.format import esc
+from bot.texts.labels import kind_label, tier_label
 
 STEP_COUNT = 7
 # With the confidentiality question (alleged wrongdoing) the filing has one step more.
@@ -36,10 +37,9 @@ CONTACT_INVALID = (
 CONTACT_SAVED = "✔️ Kontak dicatat."
 CONTACT_NOT_YOURS = "Mohon kirim nomor Anda sendiri dengan tombol «Kirim nomor saya», atau ketik nomornya."
 
-# One label per kind (MatterKind.label), the same on buttons, summary, card, /status and the report;
-# the buttons only add an icon.
+# The buttons carry the kind's one label (bot.texts.labels) with an icon.
 KIND_ICONS = {MatterKind.QUESTION: "❓", MatterKind.RULES: "📘", MatterKind.SERVICE: "🗣", MatterKind.WRONGDOING: "⚠️"}
-KIND_BUTTONS = {kind: f"{icon} {kind.label}" for kind, icon in KIND_ICONS.items()}
+KIND_BUTTONS = {kind: f"{icon} {kind_label(kind)}" for kind, icon in KIND_ICONS.items()}
 ASK_KIND = step(3, "Pengaduan Anda termasuk yang mana? Dugaan pelanggaran mencakup KKN, suap, "
                 "persekongkolan dan pungutan liar.")
 KIND_BY_BUTTON_TEXT = "Silakan pilih salah satu tombol di atas."
@@ -142,20 +142,20 @@ ASK_WHICH_FIELD = "Bagian mana yang ingin diubah?"
 NOT_WRONGDOING_BUTTON = "Ini bukan dugaan pelanggaran"
 
 
-def escalation_note(quotes: tuple[str, ...], tier_label: str) -> str:
+def escalation_note(quotes: tuple[str, ...], tier: Tier) -> str:
     """One plain sentence: the text, not the chosen kind, raised the tier."""
     words = ", ".join(f"“{quote}”" for quote in quotes[:3])
     return (
         f"ℹ️ Uraian Anda menyebut {esc(words)}, yang tergolong dugaan pelanggaran, sehingga "
-        f"pengaduan ini ditangani sebagai <b>{esc(tier_label)}</b>. Bila bukan, tekan "
+        f"pengaduan ini ditangani sebagai <b>{esc(tier_label(tier))}</b>. Bila bukan, tekan "
         f"«{NOT_WRONGDOING_BUTTON}»."
     )
 
 
-def disputed_note(tier_label: str) -> str:
+def disputed_note(tier: Tier) -> str:
     return (
         f"ℹ️ Anda menyatakan ini bukan dugaan pelanggaran; pengaduan ditangani sebagai "
-        f"<b>{esc(tier_label)}</b> sesuai jenis yang Anda pilih, dan petugas dapat menilainya ulang."
+        f"<b>{esc(tier_label(tier))}</b> sesuai jenis yang Anda pilih, dan petugas dapat menilainya ulang."
     )
 
 
@@ -178,7 +178,7 @@ def package_not_known(code: str) -> str:
     )
 
 
-def summary(draft: dict[str, object], kind_label: str, tier_label: str, confidential: bool,
+def summary(draft: dict[str, object], kind: MatterKind, tier: Tier, confidential: bool,
             note: str = "") -> str:
     files = draft.get("attachments")
     count = len(files) if isinstance(files, list) else 0
@@ -189,10 +189,10 @@ def summary(draft: dict[str, object], kind_label: str, tier_label: str, confiden
         f"{step(total, '<b>Periksa pengaduan Anda</b>', total)}\n\n"
         f"Nama: {esc(draft.get('name', ''))}\n"
         f"Kontak: {esc(draft.get('contact', ''))}\n"
-        f"Jenis: {esc(kind_label)}\n"
+        f"Jenis: {esc(kind_label(kind))}\n"
         f"Kode paket: {esc(package)}\n"
         f"Bukti: {count} berkas{secret}\n"
-        f"Perkiraan tingkat: <b>{esc(tier_label)}</b>\n\n"
+        f"Perkiraan tingkat: <b>{esc(tier_label(tier))}</b>\n\n"
         f"<b>Uraian</b>\n{esc(draft.get('description', ''))}\n\n"
         f"{note + chr(10) + chr(10) if note else ''}"
         "Tekan «Kirim pengaduan» bila sudah benar."

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.domain.tickets import Ticket
 from bot.texts.filing import CONFIDENTIAL_NO, CONFIDENTIAL_YES
 from bot.texts.format import esc
+from bot.texts.labels import tier_label
 
 # The same button words as the filing question.
 OFFER_YES = CONFIDENTIAL_YES
@@ -18,7 +19,7 @@ OFFER_NO = CONFIDENTIAL_NO
 def offer_for_citizen(ticket: Ticket) -> str:
     return (
         f"🏷 Pengaduan <b>{esc(ticket.code)}</b> kini ditangani sebagai <b>dugaan pelanggaran</b> "
-        f"({esc(ticket.tier.label)}). Apakah Anda ingin <b>identitas Anda dirahasiakan</b>? "
+        f"({esc(tier_label(ticket.tier))}). Apakah Anda ingin <b>identitas Anda dirahasiakan</b>? "
         "Petugas hanya akan melihat inisial dan sebagian nomor Anda; hanya admin yang dapat membukanya, "
         "dan setiap pembukaan dicatat."
     )

@@ -13,8 +13,8 @@ from babel.numbers import format_decimal
 
 from bot.domain.report import DEFAULT_PREVIOUS_MONTH_UNTIL_DAY
 from bot.domain.tickets import Channel, Status
-from bot.domain.tiers import Tier
 from bot.texts.format import LOCALE, esc, format_when
+from bot.texts.labels import channel_label, status_label, tier_label
 
 if TYPE_CHECKING:
     from bot.domain.report import MonthFigures, Timeliness
@@ -30,14 +30,6 @@ CHART_RECEIVED_AXIS = "Pengaduan diterima"
 CHART_SHARE_AXIS = "Tepat waktu (%)"
 CHART_SHARE_LEGEND = "Dijawab tepat waktu (%)"
 CHART_WEEK_AXIS = "Minggu (ISO)"
-
-SHORT_TIER_LABELS = {
-    Tier.RINGAN: "Ringan",
-    Tier.NORMATIF: "Normatif",
-    Tier.TIDAK_BERKADAR: "Tidak berkadar",
-    Tier.BERKADAR: "Berkadar",
-}
-
 
 def month_title(year: int, month: int) -> str:
     """'Desember 2026'."""
@@ -80,17 +72,16 @@ def _counts(pairs: list[tuple[str, int]]) -> str:
 
 
 def _timeliness_line(label: str, item: Timeliness) -> str:
+    """Each figure once: 'belum dijawab 1' alone when nothing was answered yet."""
+    parts = []
     if item.answered:
-        text = f"{item.on_time}/{item.answered} tepat waktu ({percent(item.share_on_time)})"
+        parts.append(f"{item.on_time}/{item.answered} tepat waktu ({percent(item.share_on_time)})")
         if item.late:
-            text += f" · terlambat {item.late}"
-    else:
-        text = "belum ada yang dijawab"
+            parts.append(f"terlambat {item.late}")
     if item.unanswered:
-        text += f" · belum dijawab {item.unanswered}"
-        if item.unanswered_overdue:
-            text += f" ({item.unanswered_overdue} lewat batas)"
-    return f"• {esc(label)}: {text}"
+        overdue = f" ({item.unanswered_overdue} lewat batas)" if item.unanswered_overdue else ""
+        parts.append(f"belum dijawab {item.unanswered}{overdue}")
+    return f"• {esc(label)}: {' · '.join(parts) or 'tidak ada'}"
 
 
 def _hours_line(label: str, hours: float | None, figures: MonthFigures) -> str:
@@ -114,15 +105,15 @@ def month_message(figures: MonthFigures) -> str:
         lines.append(f"Bulan berjalan: data sampai {esc(format_when(figures.as_of, zone))}.")
     lines.append(f"\n<b>Diterima: {figures.received}</b>")
     if figures.received:
-        lines.append("Tingkat: " + _counts([(SHORT_TIER_LABELS[t], n) for t, n in figures.by_tier.items()]))
+        lines.append("Tingkat: " + _counts([(tier_label(t), n) for t, n in figures.by_tier.items()]))
         lines.append("Saluran: " + _counts(
-            [(Channel(c).label, n) for c, n in figures.by_channel.items() if n]))
-        lines.append("Status kini: " + _counts([(Status(s).label, n) for s, n in figures.by_status.items()]))
+            [(channel_label(Channel(c)), n) for c, n in figures.by_channel.items() if n]))
+        lines.append("Status kini: " + _counts([(status_label(Status(s)), n) for s, n in figures.by_status.items()]))
 
         lines.append("\n<b>Ketepatan waktu jawaban</b>")
         for tier, item in figures.timeliness.items():
             if item.answered or item.unanswered:
-                lines.append(_timeliness_line(SHORT_TIER_LABELS[tier], item))
+                lines.append(_timeliness_line(tier_label(tier), item))
         lines.append(_timeliness_line("Semua", figures.overall))
 
         lines.append("\n<b>Waktu sampai jawaban pertama</b>")

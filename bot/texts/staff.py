@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.domain.tickets import HeldReply, Ticket
+from bot.domain.tickets import HeldReply, Status, Ticket
 from bot.domain.tiers import Tier
 from bot.texts import desk
 from bot.texts.format import esc, truncate_plain
+from bot.texts.labels import status_label, tier_label
 
 # --- usage lines (also the answer to a malformed code or argument) ------------------------
 
@@ -61,11 +62,11 @@ def already_open(code: str) -> str:
 
 
 def already_in_process(ticket: Ticket) -> str:
-    return f"Pengaduan <b>{esc(ticket.code)}</b> sudah berstatus <b>{esc(ticket.status.label)}</b>."
+    return f"Pengaduan <b>{esc(ticket.code)}</b> sudah berstatus <b>{esc(status_label(ticket.status))}</b>."
 
 
 def same_tier(ticket: Ticket) -> str:
-    return f"Pengaduan <b>{esc(ticket.code)}</b> sudah bertingkat <b>{esc(ticket.tier.label)}</b>."
+    return f"Pengaduan <b>{esc(ticket.code)}</b> sudah bertingkat <b>{esc(tier_label(ticket.tier))}</b>."
 
 
 def file_too_large(limit_mb: float) -> str:
@@ -86,13 +87,13 @@ EMPTY_REPLY = "Tulis jawabannya setelah kode, misalnya <code>/balas KODE Terima 
 def choose_tier(ticket: Ticket) -> str:
     return (
         f"🏷 Pilih tingkat baru untuk <b>{esc(ticket.code)}</b> "
-        f"(sekarang: {esc(ticket.tier.label)}). Batas waktu dihitung ulang dari waktu pengaduan diterima.\n"
+        f"(sekarang: {esc(tier_label(ticket.tier))}). Batas waktu dihitung ulang dari waktu pengaduan diterima.\n"
         f"Untuk menyertakan alasan, pakai <code>/tingkat {esc(ticket.code)} TINGKAT alasan</code>."
     )
 
 
 def tier_button(tier: Tier, current: Tier) -> str:
-    return f"• {tier.label} (sekarang)" if tier is current else tier.label
+    return f"• {tier_label(tier)} (sekarang)" if tier is current else tier_label(tier)
 
 
 def confirm_close(ticket: Ticket) -> str:
@@ -242,7 +243,7 @@ TOAST_ALREADY_OPEN = "Pengaduan ini masih terbuka."
 
 # --- /daftar with a filter --------------------------------------------------------------------
 
-FILTER_LABELS = {"terlambat": "terlambat", "saya": "yang Anda pegang", "baru": "berstatus Baru"}
+FILTER_LABELS = {"terlambat": "terlambat", "saya": "yang Anda pegang", "baru": f"berstatus {status_label(Status.NEW)}"}
 
 
 def filtered_list(
@@ -258,4 +259,4 @@ def filtered_list(
 
 
 def tier_filter_label(tier: Tier) -> str:
-    return f"bertingkat {tier.label}"
+    return f"bertingkat {tier_label(tier)}"

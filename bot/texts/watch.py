@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.tickets import Ticket
 from bot.texts.format import esc, format_date, format_short, format_when, truncate_plain
+from bot.texts.labels import channel_label, status_label, tier_label
 
 # Command a citizen sends to link an offline complaint to their Telegram account:
 # ``/status KODE PIN`` (the same command that shows a ticket, with the PIN added).
@@ -45,7 +46,7 @@ def reminder_for_staff(ticket: Ticket, zone: ZoneInfo, *, share: float, left: st
     percent = min(99, int(share * 100))
     return (
         f"⏳ <b>Pengingat batas waktu · {esc(ticket.code)}</b>\n"
-        f"{esc(ticket.tier.label)} · Status: <b>{esc(ticket.status.label)}</b>\n"
+        f"{esc(tier_label(ticket.tier))} · Status: <b>{esc(status_label(ticket.status))}</b>\n"
         f"Waktu terpakai {percent}% · {esc(left)}\n"
         f"Batas: {esc(format_when(ticket.deadline_at, zone))}{_target_line(ticket, zone)}"
         f"{_owner_line(ticket)}\n\n"
@@ -61,7 +62,7 @@ def overdue_for_staff(ticket: Ticket, zone: ZoneInfo, *, late: str, citizen_told
     )
     return (
         f"⏰ <b>TERLAMBAT · {esc(ticket.code)}</b>\n"
-        f"{esc(ticket.tier.label)} · Status: <b>{esc(ticket.status.label)}</b> · {esc(late)}\n"
+        f"{esc(tier_label(ticket.tier))} · Status: <b>{esc(status_label(ticket.status))}</b> · {esc(late)}\n"
         f"Batas: {esc(format_when(ticket.deadline_at, zone))}{_target_line(ticket, zone)}"
         f"{_owner_line(ticket)}\n"
         f"{told}\n"
@@ -98,8 +99,8 @@ def _digest_section(title: str, rows: list[tuple[Ticket, str]], total: int, zone
     for ticket, note in rows:
         owner = f" · 👤 {esc(ticket.owner_name)}" if ticket.owner_name else ""
         lines.append(
-            f"• <code>{esc(ticket.code)}</code> {esc(ticket.tier.label)} · "
-            f"{esc(ticket.status.label)} · batas {esc(format_short(ticket.deadline_at, zone))} "
+            f"• <code>{esc(ticket.code)}</code> {esc(tier_label(ticket.tier))} · "
+            f"{esc(status_label(ticket.status))} · batas {esc(format_short(ticket.deadline_at, zone))} "
             f"({esc(note)}){owner}"
         )
     if total > len(rows):
@@ -229,7 +230,7 @@ def offline_registered_for_staff(
         pin_line = f"PIN: <code>{esc(pin)}</code> (berikan hanya kepada pelapor)"
     return (
         f"📝 Pengaduan luring dicatat: <b>{esc(ticket.code)}</b>\n"
-        f"Saluran: {esc(ticket.channel.label)} · {esc(ticket.tier.label)}\n"
+        f"Saluran: {esc(channel_label(ticket.channel))} · {esc(tier_label(ticket.tier))}\n"
         f"Diterima: {esc(format_when(ticket.received_at, zone))}\n"
         f"Batas: {esc(format_when(ticket.deadline_at, zone))}\n"
         f"{pin_line}\n\n"
@@ -279,7 +280,7 @@ def link_already_linked() -> str:
 def linked_for_citizen(ticket: Ticket, zone: ZoneInfo) -> str:
     return (
         f"🔗 Pengaduan <b>{esc(ticket.code)}</b> kini tertaut ke akun Telegram Anda.\n"
-        f"Tingkat: {esc(ticket.tier.label)} · Status: <b>{esc(ticket.status.label)}</b>\n"
+        f"Tingkat: {esc(tier_label(ticket.tier))} · Status: <b>{esc(status_label(ticket.status))}</b>\n"
         f"Batas waktu jawaban: {esc(format_when(ticket.deadline_at, zone))}\n\n"
         "Jawaban petugas akan kami kirim ke sini. Cek perkembangan dengan /status."
     )
