@@ -257,10 +257,12 @@ async def held_reply_button(update: Update, context: Context) -> None:
     toast: str | None = None
     try:
         # No idempotency key: the held reply's own resolution makes a repeated press harmless.
-        outcome = await tickets.resolve_held_reply(held_id, choice, staff_actor(update))
+        await tickets.resolve_held_reply(held_id, choice, staff_actor(update))
     except HeldReplyResolved as error:
         toast = texts.toast_held_resolved(error.resolution, error.by)
-        await remove_buttons(update)
+        # The prompt is the only confirmation of a held reply: a press replayed after a crash
+        # (or a second press) still leaves it saying what was chosen, not "Belum dikirim".
+        await _show_held_done(update, context, error.held_id, error.resolution, error.by)
     except HeldReplyNotFound:
         toast = texts.TOAST_HELD_GONE
         await remove_buttons(update)
@@ -268,13 +270,25 @@ async def held_reply_button(update: Update, context: Context) -> None:
         toast = toast_for(error)  # e.g. closed meanwhile: «Catatan» still works
     else:
         toast = texts.TOAST_SENT if choice == "kirim" else texts.TOAST_NOTED
-        try:
-            await query.edit_message_text(texts.held_done(outcome.ticket.code, choice, staff_actor(update).name),
-                                          parse_mode="HTML")
-        except BadRequest:
-            await remove_buttons(update)
+        await _show_held_done(update, context, held_id, choice, staff_actor(update).name)
     finally:
         await query.answer(toast)
+
+
+async def _show_held_done(update: Update, context: Context, held_id: int, choice: str | None,
+                          by: str | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    held = await context.desk.tickets.held_reply(held_id)
+    ticket = await context.desk.tickets.get_by_id(held.ticket_id) if held else None
+    if ticket is None or choice is None:
+        await remove_buttons(update)
+        return
+    try:
+        await query.edit_message_text(texts.held_done(ticket.code, choice, by), parse_mode="HTML")
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            await remove_buttons(update)
 
 
 async def held_reply_edited(update: Update, context: Context) -> None:

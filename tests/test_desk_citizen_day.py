@@ -222,7 +222,7 @@ async def test_a_reply_to_a_closed_ticket_is_an_objection_staff_can_act_on(bench
     assert "Keberatan" in mine[0].rendered and code in mine[0].rendered
     objection = next(m for m in sent if m.chat_id == bench.staff_chat_id)
     assert "Keberatan pelapor" in objection.rendered and "tidak menjawab" in objection.rendered
-    assert objection.buttons == [("🔓 Buka kembali", f"keberatan:buka:{code}")]
+    assert objection.buttons == [("🔁 Buka kembali", f"keberatan:buka:{code}")]  # as on the card
     ticket = await bench.desk.tickets.get(code)
     assert (await bench.desk.tickets.history(ticket))[-1].kind.value == "objection"
     sent = await bench.press(bench.officer, objection, f"keberatan:buka:{code}")

@@ -76,8 +76,11 @@ async def test_reply_to_card_reaches_citizen_signed_as_officer(bench: Bench) -> 
     assert "Jadwal pembukaan penawaran: Senin pukul 09.00." in answer
     assert "Petugas Pengelola Pengaduan" in answer
     assert "Rina" not in answer and "Petugas Pengelola Pengaduan" in answer
-    confirmation = [m for m in sent if m.chat_id == bench.staff_chat_id]
-    assert len(confirmation) == 1 and "Rina Petugas" in confirmation[0].rendered
+    # The held prompt itself becomes the one confirmation; no second message says it again.
+    assert [m for m in sent if m.chat_id == bench.staff_chat_id] == []
+    prompt = [m for m in bench.fake.sent(bench.staff_chat_id) if "Balasan untuk" in m.rendered]
+    assert len(prompt) == 1 and "dikirim ke pelapor (dipilih Rina Petugas)" in prompt[0].rendered
+    assert not any("dicatat dan dikirim" in m.rendered for m in bench.fake.sent(bench.staff_chat_id))
     ticket = await bench.desk.tickets.get(code)
     assert ticket.status.value == "dijawab" and ticket.first_answer_at is not None
     reply = [e for e in await events(bench, code) if e.kind.value == "staff_reply"]
@@ -207,8 +210,8 @@ async def test_card_buttons(bench: Bench) -> None:
 
     sent, answer = await press(bench, card, f"tk:proses:{code}")
     assert answer["text"] and any("sedang diproses" in m.rendered for m in sent)
-    _, answer = await press(bench, card, f"tk:proses:{code}")
-    assert answer["text"] == "Pengaduan ini sudah diproses."
+    # The card no longer offers «Proses» once it is under way.
+    assert f"tk:proses:{code}" not in [data for _, data in card.buttons]
 
     sent, answer = await press(bench, card, f"tk:tingkat:{code}", user=bench.officer2)
     prompt = sent[0]

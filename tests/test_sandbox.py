@@ -87,7 +87,13 @@ def test_example_script_files_answers_and_closes(
     _, answer = one(found, "[ke warga]", f"Jawaban atas pengaduan {ticket_code}")
     assert "Pembukaan penawaran dijadwalkan Senin" in answer
     assert "— Petugas Pengelola Pengaduan" in answer
-    one(found, None, f"Jawaban Rina Wulandari untuk {ticket_code}")
+    one(found, None, f"Balasan untuk {ticket_code} dikirim ke pelapor (dipilih Rina Wulandari)")
+    assert f"Jawaban Rina Wulandari untuk {ticket_code}" not in out  # the prompt is the confirmation
+    # Edits of the card show the lines they change, not the whole card again.
+    edits = [body for header, body in found if header.startswith("  🤖 #" + card_header.split("#")[1].split()[0])
+             and "(diubah, " in header]
+    assert len(edits) == 2 and "~ Status: Dijawab" in edits[0] and "~ Status: Selesai" in edits[1]
+    assert out.count("Balas (reply) pesan ini") == 1
 
     _, closing = one(found, "[ke warga]", f"Pengaduan {ticket_code} telah selesai ditangani")
     assert "Pertanyaan sudah dijawab." in closing

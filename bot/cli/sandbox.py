@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import logging
 import mimetypes
@@ -72,6 +73,7 @@ Perintah sandbox (baris lain dikirim ke bot sebagai pesan):
   :dokumen BERKAS [ket.] kirim berkas sebagai dokumen
   :kirim teks            kirim teks apa adanya (mis. hanya angka, atau teks diawali ':')
   :lihat [N]             tampilkan lagi N pesan bot terakhir di obrolan ini (bawaan 3)
+  :lihat #N              tampilkan utuh pesan bot #N di obrolan ini (mis. kartu tiket yang diubah)
   :bantuan               daftar ini
   :keluar                selesai (atau Ctrl-D)
 {kode} di dalam teks diganti kode pengaduan terakhir yang muncul, mis. /tutup {kode}.
@@ -174,6 +176,22 @@ def styled(text: str, entities: Iterable[dict[str, Any]], *, ansi: bool, indent:
 
 def _signature(message: SentMessage) -> tuple[str, str, bool]:
     return message.rendered, json.dumps(message.reply_markup, sort_keys=True), message.deleted
+
+
+def _changed_lines(before: str, after: str) -> list[str] | None:
+    """The lines an edit replaced or added (``~``) and removed (``−``), or None when the
+    message is short or mostly rewritten, so that printing it whole reads better."""
+    old, new = before.splitlines(), after.splitlines()
+    if len(new) <= 6:
+        return None
+    changed: list[str] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, first, last, start, end in matcher.get_opcodes():
+        if tag in ("replace", "insert"):
+            changed.extend(f"~ {line}" for line in new[start:end])
+        if tag == "delete":
+            changed.extend(f"− {line}" for line in old[first:last])
+    return changed if 2 * len(changed) <= len(new) else None
 
 
 def _inline_rows(message: SentMessage) -> list[list[dict[str, Any]]]:
@@ -701,7 +719,19 @@ class Sandbox:
             self.say(self._header(message, " dihapus"))
             return
         if message.rendered != before[0]:
-            self._print_message(message, " (diubah)")
+            changed = _changed_lines(before[0], message.rendered)
+            if changed is None:
+                self._print_message(message, " (diubah)")
+                return
+            # A long message edited in a few lines (a ticket card after «Kirim») shows only
+            # those lines, so the transcript does not repeat the whole card; :lihat shows it all.
+            where = self._chat_label(message.chat_id)
+            switch = f":{where} lalu " if message.chat_id != self.side.chat_id and where in ("warga", "staf") else ""
+            self.say(self._header(message, f" (diubah, {len(changed)} baris; utuhnya: {switch}:lihat #{message.message_id})"))
+            for line in changed:
+                self.say("     " + line)
+            if json.dumps(message.reply_markup, sort_keys=True) != before[1]:
+                self._print_buttons(message, "     ")
             return
         if _inline_buttons(message):
             self.say(self._header(message, " tombol diganti:"))
@@ -710,8 +740,16 @@ class Sandbox:
             self.say(self._color(self._header(message, " tombolnya dilepas"), "2"))
 
     def _show_recent(self, rest: str) -> None:
+        shown = [m for m in self.fake.sent(self.side.chat_id) if not m.deleted]
+        if rest.startswith("#") and rest[1:].isdigit():
+            messages = [m for m in shown if m.message_id == int(rest[1:])]
+            if not messages:
+                self.note(f"tidak ada pesan bot {rest} di obrolan ini")
+            for message in messages:
+                self._print_message(message)
+            return
         count = int(rest) if rest.isdigit() else 3
-        messages = [m for m in self.fake.sent(self.side.chat_id) if not m.deleted][-count:]
+        messages = shown[-count:]
         if not messages:
             self.note("belum ada pesan bot di obrolan ini")
         for message in messages:

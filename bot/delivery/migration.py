@@ -16,9 +16,8 @@ from telegram import Bot
 
 from bot.delivery.context import Desk
 from bot.delivery.menus import register_staff_commands
-from bot.services.notices import card_keyboard, describe_time_left
+from bot.services.notices import card_keyboard_for, card_text
 from bot.texts import common as common_texts
-from bot.texts import desk as desk_texts
 from storage.outbox import OutboxMessage, enqueue, text_message
 
 log = logging.getLogger(__name__)
@@ -36,10 +35,8 @@ async def relink_staff_chat(desk: Desk, bot: Bot, old_chat_id: int, new_chat_id:
                      purpose=MOVED_PURPOSE)
     ]
     for ticket in tickets:
-        card = desk_texts.ticket_card(ticket, desk.zone, now=now,
-                                      left=describe_time_left(desk.calendar, ticket, now))
-        message = text_message(new_chat_id, card, purpose=RELINKED_PURPOSE, ticket_id=ticket.id,
-                               reply_markup=card_keyboard(ticket.code))
+        message = text_message(new_chat_id, card_text(desk.calendar, ticket, now), purpose=RELINKED_PURPOSE,
+                               ticket_id=ticket.id, reply_markup=card_keyboard_for(ticket))
         if ticket.confidential:
             message.payload["protect_content"] = True
         messages.append(message)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain import callbacks as cb
 from bot.domain.privacy import alleges_wrongdoing
-from bot.domain.tickets import Attachment, EventKind, Ticket, TicketEvent
+from bot.domain.tickets import Attachment, EventKind, Status, Ticket, TicketEvent
 from bot.domain.tiers import Tier
 from bot.domain.time_left import time_left
 from bot.domain.workcalendar import WorkCalendar
@@ -20,16 +20,6 @@ from bot.texts import watch as watch_texts
 from storage.db import utc_now
 from storage.outbox import OutboxMessage, card_edit, text_message
 
-# Callback data of ticket-card buttons: "tk:<action>:<code>" stays far below 64 bytes.
-CARD_ACTIONS = (("proses", "🔎 Proses"), ("tingkat", "🏷 Ubah tingkat"), ("tutup", "✅ Tutup"),
-                ("riwayat", "🕘 Riwayat"))
-# Citizen-side button on a status view: "add information to this ticket".
-
-
-TAKE_BUTTON = "🙋 Ambil"
-REOPEN_BUTTON = "🔁 Buka kembali"
-HISTORY_BUTTON = "🕘 Riwayat"
-
 # Events after which the ticket's card in the staff group is edited to match the ticket.
 CARD_CHANGES = frozenset({
     EventKind.STAFF_REPLY, EventKind.STATUS_CHANGED, EventKind.RECLASSIFIED, EventKind.CLOSED,
@@ -39,21 +29,23 @@ CARD_CHANGES = frozenset({
 })
 
 
-def card_keyboard(code: str) -> dict[str, Any]:
-    buttons = [{"text": label, "callback_data": cb.CARD_ACTION.build(action=action, code=code)} for action, label in CARD_ACTIONS]
-    return {"inline_keyboard": [buttons[:2], buttons[2:]]}
-
-
 def card_keyboard_for(ticket: Ticket) -> dict[str, Any]:
-    """The card's buttons for the ticket's state: a closed ticket offers «Buka kembali» and «Riwayat»."""
+    """The card's buttons for the ticket's state: «Proses» only while it is new; a closed ticket
+    offers «Buka kembali» and «Riwayat». Callback data "tk:<action>:<code>" stays far below 64 bytes."""
     code = ticket.code
+
+    def action(name: str) -> dict[str, Any]:
+        return {"text": texts.CARD_ACTION_BUTTONS[name], "callback_data": cb.CARD_ACTION.build(action=name, code=code)}
+
     if not ticket.is_open:
         return {"inline_keyboard": [[
-            {"text": REOPEN_BUTTON, "callback_data": cb.CARD_REOPEN.build(code=code)},
-            {"text": HISTORY_BUTTON, "callback_data": cb.CARD_ACTION.build(action="riwayat", code=code)},
+            {"text": texts.REOPEN_BUTTON, "callback_data": cb.CARD_REOPEN.build(code=code)}, action("riwayat"),
         ]]}
-    rows = card_keyboard(code)["inline_keyboard"]
-    return {"inline_keyboard": [*rows, [{"text": TAKE_BUTTON, "callback_data": cb.CARD_TAKE.build(code=code)}]]}
+    first = [action("proses")] if ticket.status is Status.NEW else []
+    return {"inline_keyboard": [
+        [*first, action("tingkat")], [action("tutup"), action("riwayat")],
+        [{"text": texts.TAKE_BUTTON, "callback_data": cb.CARD_TAKE.build(code=code)}],
+    ]}
 
 
 class StaffChat:
@@ -63,15 +55,17 @@ class StaffChat:
         self.id = chat_id
 
 
-def describe_time_left(calendar: WorkCalendar, ticket: Ticket, now: dt.datetime) -> str:
+def describe_time_left(calendar: WorkCalendar, ticket: Ticket, now: dt.datetime, *, until: bool = True) -> str:
     """'sisa 5 hari kerja (hingga …)' or 'terlambat 3 jam kerja' (bot.domain.time_left decides,
-    bot.texts.desk words it): one wording for cards, /daftar, the digest and /status."""
-    return texts.time_left_words(time_left(calendar, ticket, now), calendar.zone)
+    bot.texts.desk words it): one wording for cards, /daftar, the digest and /status. A view
+    that shows the deadline on its own line passes ``until=False``."""
+    return texts.time_left_words(time_left(calendar, ticket, now), calendar.zone, until=until)
 
 
 def card_text(calendar: WorkCalendar, ticket: Ticket, now: dt.datetime, *, disputed: bool | None = None) -> str:
     """The staff card of ``ticket`` as it stands at ``now``."""
-    return texts.ticket_card(ticket, calendar.zone, now=now, left=describe_time_left(calendar, ticket, now),
+    return texts.ticket_card(ticket, calendar.zone, now=now,
+                             left=describe_time_left(calendar, ticket, now, until=False),
                              disputed=texts.is_disputed(ticket) if disputed is None else disputed)
 
 
@@ -119,7 +113,9 @@ class DeskNotifier:
             if citizen is not None:
                 out.extend(self._files(citizen, ticket, event.attachments,
                                        texts.staff_attachment_caption(ticket), "staff_reply_file"))
-            to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
+            if not (event.data.get("held") and citizen is not None):
+                # A held reply's prompt already became its confirmation («📤 … dikirim»).
+                to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
         elif kind is EventKind.STATUS_CHANGED:
             to_citizen(texts.in_process_for_citizen(ticket), "status_notice")
             to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
@@ -134,8 +130,10 @@ class DeskNotifier:
             to_citizen(texts.reopened_for_citizen(ticket, event.data.get("reason") or ""), "status_notice")
             to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
         elif kind in (EventKind.NOTE, EventKind.ASSIGNED):
-            # Team business: never a word to the citizen.
-            to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
+            # Team business: never a word to the citizen. A held reply kept as a note is
+            # confirmed by its own prompt («📝 … disimpan sebagai catatan tim»).
+            if not event.data.get("held"):
+                to_staff(texts.staff_confirmation(ticket, event, zone), "staff_confirmation")
         elif kind is EventKind.UNDELIVERED:
             to_staff(texts.undelivered_for_staff(ticket.code, event.data.get("purpose", "")),
                      "undelivered_staff")
@@ -188,7 +186,7 @@ class DeskNotifier:
         kembali»), the comment a low rating invited."""
         staff = self.staff_chat.id
         if event.kind is EventKind.OBJECTION:
-            markup = {"inline_keyboard": [[{"text": followup_texts.REOPEN_BUTTON,
+            markup = {"inline_keyboard": [[{"text": texts.REOPEN_BUTTON,
                                             "callback_data": cb.OBJECTION_REOPEN.build(code=ticket.code)}]]}
             closed_at = ticket.closed_at or event.at
             html = followup_texts.objection_for_staff(ticket.code, event.data.get("text", ""), closed_at,

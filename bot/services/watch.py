@@ -39,7 +39,7 @@ from bot.config import WatchConfig
 from bot.domain.tickets import Ticket
 from bot.domain.tiers import Tier
 from bot.domain.workcalendar import WorkCalendar
-from bot.services.notices import card_keyboard, describe_time_left
+from bot.services.notices import card_keyboard_for, describe_time_left
 from bot.texts import watch as texts
 from storage import tickets as repo
 from storage import watch as watch_repo
@@ -162,7 +162,7 @@ class DeadlineWatch:
     def messages(self, ticket: Ticket, threshold: Threshold, now: dt.datetime) -> list[OutboxMessage]:
         zone = self.calendar.zone
         staff = self.staff_chat_id()
-        keyboard = card_keyboard(ticket.code)
+        keyboard = card_keyboard_for(ticket)
         if threshold is Threshold.REMINDER:
             share = self.calendar.elapsed_share(ticket.received_at, ticket.deadline_at, now)
             left = describe_time_left(self.calendar, ticket, now)

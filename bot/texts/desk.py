@@ -90,19 +90,20 @@ def _until(deadline: dt.datetime, zone: ZoneInfo) -> str:
     return f"hingga {_DAY_NAMES[local.weekday()]} {format_short(deadline, zone)}"
 
 
-def time_left_words(left: TimeLeft, zone: ZoneInfo) -> str:
+def time_left_words(left: TimeLeft, zone: ZoneInfo, *, until: bool = True) -> str:
     """'sisa 5 hari kerja (hingga Rabu 30 Des 2026 16.00)', 'sisa 2 jam 30 menit kerja (…)',
-    'terlambat 2 hari kerja', 'terlambat 3 jam kerja': the same words on every view."""
+    'terlambat 2 hari kerja', 'terlambat 3 jam kerja': the same words on every view; without
+    ``until`` where the deadline has its own line (the card)."""
     kind = left.kind
     if kind is TimeLeftKind.CLOSED:
         return "selesai"
     if kind is TimeLeftKind.ANSWERED:
         return "sudah dijawab"
     if kind is TimeLeftKind.DAYS_LEFT:
-        return f"sisa {left.days} hari kerja ({_until(left.deadline, zone)})"
+        return f"sisa {left.days} hari kerja" + (f" ({_until(left.deadline, zone)})" if until else "")
     if kind is TimeLeftKind.CLOCK_LEFT:
         amount = _clock(left.minutes) if left.minutes else "kurang dari 1 menit kerja"
-        return f"sisa {amount} ({_until(left.deadline, zone)})"
+        return f"sisa {amount}" + (f" ({_until(left.deadline, zone)})" if until else "")
     if kind is TimeLeftKind.DAYS_LATE:
         return f"terlambat {left.days} hari kerja"
     return f"terlambat {_clock(left.minutes)}" if left.minutes else "terlambat (batas waktu baru lewat)"
@@ -130,6 +131,13 @@ def answered_line(ticket: Ticket, zone: ZoneInfo) -> str:
         return "Jawaban: <b>belum dijawab</b>"
     on_time = "tepat waktu" if ticket.first_answer_at <= ticket.deadline_at else "melewati batas"
     return f"Jawaban: dijawab {esc(format_short(ticket.first_answer_at, zone))} ({on_time})"
+
+
+# Buttons of the ticket card (callback actions are stored names; the words are these).
+CARD_ACTION_BUTTONS = {"proses": "🔎 Proses", "tingkat": "🏷 Ubah tingkat", "tutup": "✅ Tutup",
+                       "riwayat": "🕘 Riwayat"}
+TAKE_BUTTON = "🙋 Ambil"
+REOPEN_BUTTON = "🔁 Buka kembali"
 
 
 def ticket_card(

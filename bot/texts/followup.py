@@ -60,9 +60,6 @@ DRAFT_GONE = "Draf pengaduan itu sudah tidak ada. Ketik /lapor untuk mulai lagi.
 
 # --- objections to a closure (keberatan) -----------------------------------------------------------
 
-REOPEN_BUTTON = "🔓 Buka kembali"
-
-
 def objection_received(code: str) -> str:
     return (
         f"📨 Keberatan Anda atas penutupan pengaduan <b>{esc(code)}</b> sudah kami teruskan ke petugas. "
