@@ -14,7 +14,7 @@ from bot.domain.package_csv import COLUMNS, parse_file
 from bot.domain.packages import Outcome, SpseStage, Stage, StageState, parse_stage
 from bot.services.package_csv import export_csv, import_csv, import_csv_data, import_demo
 from bot.services.packages import PackageService
-from bot.texts.paket import render_import_report
+from bot.texts.paket import describe_error, render_import_report
 from storage.db import Database
 
 
@@ -101,7 +101,7 @@ async def test_invalid_file_imports_nothing_and_lists_every_bad_line(db: Databas
     assert not report.ok
     lines = sorted({problem.line for problem in report.problems})
     assert lines == [3, 4, 5, 6, 7, 8, 10, 11]
-    by_line = {line: [p.message for p in report.problems if p.line == line] for line in lines}
+    by_line = {line: [describe_error(p.problem) for p in report.problems if p.line == line] for line in lines}
     assert "nama_paket" in by_line[3][0] and "wajib diisi" in by_line[3][0]
     assert "pagu" in by_line[4][0]
     assert "tahap" in by_line[5][0]
@@ -136,14 +136,14 @@ async def test_invalid_file_leaves_existing_data_alone(db: Database) -> None:
 async def test_header_problems(db: Database, text: str, needle: str) -> None:
     report = await import_csv_data(db, text.encode(), file_name="h.csv")
     assert not report.ok
-    assert needle in report.problems[0].message
+    assert needle in describe_error(report.problems[0].problem)
 
 
 async def test_non_utf8_file_is_refused_clearly(db: Database) -> None:
     text = "kode;nama_paket;satuan_kerja;tahun_anggaran;tahap\n10144220000;Café Sehat;Dinas;2026;1\n"
     report = await import_csv_data(db, text.encode("cp1252"), file_name="lama.csv")
     assert not report.ok
-    assert "UTF-8" in report.problems[0].message and "baris 2" in report.problems[0].message
+    assert "UTF-8" in describe_error(report.problems[0].problem) and "baris 2" in describe_error(report.problems[0].problem)
     assert await count(db, "packages") == 0
 
 

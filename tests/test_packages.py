@@ -79,14 +79,14 @@ def test_parse_code_accepts_digits_with_surrounding_whitespace() -> None:
 def test_parse_code_refuses_what_is_not_a_code(text: str) -> None:
     with pytest.raises(PackageError) as error:
         parse_code(text)
-    assert "Kode" in str(error.value)
+    assert "Kode" in texts.describe_error(error.value)
     assert isinstance(error.value, ValueError)
 
 
 def test_parse_code_explains_excel_scientific_notation() -> None:
     with pytest.raises(PackageError) as error:
         parse_code("1,01442E+10")
-    assert "notasi ilmiah" in str(error.value)
+    assert "notasi ilmiah" in texts.describe_error(error.value)
 
 
 # --- stages ------------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def test_parse_stage_ambiguous_offers_candidates(text: str, expected: set[SpseSt
         parse_stage(text)
     spse = {candidate.spse for candidate in error.value.candidates}
     assert expected <= spse
-    assert "bisa berarti" in str(error.value)
+    assert "bisa berarti" in texts.describe_error(error.value)
 
 
 def test_parse_stage_ambiguous_between_stage_and_spse() -> None:
@@ -168,7 +168,7 @@ def test_parse_stage_unknown_is_a_value_error_in_indonesian(text: str) -> None:
     with pytest.raises(ValueError) as error:
         parse_stage(text)
     assert not isinstance(error.value, StageAmbiguous)
-    assert "ahap" in str(error.value)  # "Tahap …" / "tahap …"
+    assert "ahap" in texts.describe_error(error.value)  # "Tahap …" / "tahap …"
 
 
 @pytest.mark.parametrize("text", ["3", "masa sanggah", "batal", "tender ulang", "6"])
@@ -347,7 +347,7 @@ async def test_unfollow_stops_notices(db: Database, service: PackageService) -> 
 async def test_set_stage_unknown_package(service: PackageService) -> None:
     with pytest.raises(PackageNotFound) as error:
         await service.set_stage("99999999", StageChoice.of_stage(2), actor_id=1, actor_name="A")
-    assert "tidak ditemukan" in str(error.value)
+    assert "tidak ditemukan" in texts.describe_error(error.value)
 
 
 async def test_tender_ulang_creates_linked_package_and_moves_followers(

@@ -214,12 +214,7 @@ class RowProblem:
     """One reason a file was refused. ``line`` is the file's line number (0 = the whole file)."""
 
     line: int
-    problem: PackageError
-
-    @property
-    def message(self) -> str:
-        """The problem worded (Telegram HTML; file content in it is escaped)."""
-        return str(self.problem)
+    problem: PackageError  # worded by bot.texts.paket.describe_error
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ import difflib
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum, StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 CODE_MIN_DIGITS = 5
 CODE_MAX_DIGITS = 20
@@ -266,22 +266,11 @@ class StageChoice:
 class PackageError(ValueError):
     """Something a person asked of packages that cannot be done; the subclasses carry the data.
 
-    The wording is not the domain's: :mod:`bot.texts.paket` installs its describer with
-    :meth:`worded_by` when it is imported, so ``str(error)`` is then the Indonesian message
-    (Python, logs and tests see the same text a person would); without it, ``str`` shows the data.
-    Callers that answer people use :func:`bot.texts.paket.describe_error` directly.
+    The wording is not the domain's: :func:`bot.texts.paket.describe_error` words it for people.
+    ``str`` shows the data (for logs and tracebacks).
     """
 
-    _wording: ClassVar[Callable[[PackageError], str] | None] = None
-
-    @classmethod
-    def worded_by(cls, describe: Callable[[PackageError], str]) -> None:
-        PackageError._wording = describe
-
     def __str__(self) -> str:
-        describe = PackageError._wording
-        if describe is not None:
-            return describe(self)
         fields = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
         return f"{type(self).__name__}({fields})"
 

@@ -700,6 +700,3 @@ def _describe_csv_problem(problem: csv_rules.CsvProblem) -> str:
             return csv_retender_taken(code, other)
     raise TypeError(f"no wording for {type(problem).__name__}")
 
-
-# str(error) is this wording wherever the texts are loaded (see PackageError).
-PackageError.worded_by(describe_error)
