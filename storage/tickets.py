@@ -264,15 +264,6 @@ async def ticket_for_message(db: Database, chat_id: int, message_id: int) -> Tic
     return row_to_ticket(row) if row else None
 
 
-async def first_message_in_chat(conn: aiosqlite.Connection, ticket_id: int, chat_id: int) -> int | None:
-    """The earliest message linked to the ticket in a chat: in the staff group, the ticket's card."""
-    async with conn.execute(
-        "SELECT MIN(message_id) FROM message_links WHERE chat_id = ? AND ticket_id = ?", (chat_id, ticket_id)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None or row[0] is None else int(row[0])
-
-
 async def rating_comment_of(conn: aiosqlite.Connection, ticket_id: int) -> str | None:
     async with conn.execute("SELECT rating_comment FROM tickets WHERE id = ?", (ticket_id,)) as cursor:
         row = await cursor.fetchone()
