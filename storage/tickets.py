@@ -126,9 +126,9 @@ async def add_event(
     for item in attachments:
         await conn.execute(
             "INSERT INTO attachments (ticket_id, event_id, kind, file_id, file_unique_id, file_name,"
-            " mime_type, file_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " mime_type, file_size, caption) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ticket_id, event_id, item.kind, item.file_id, item.file_unique_id, item.file_name,
-             item.mime_type, item.file_size),
+             item.mime_type, item.file_size, item.caption),
         )
     return event_id
 
@@ -215,7 +215,7 @@ async def events_of(db: Database, ticket_id: int) -> list[TicketEvent]:
         (ticket_id,),
     )
     files = await db.fetchall(
-        "SELECT event_id, kind, file_id, file_unique_id, file_name, mime_type, file_size"
+        "SELECT event_id, kind, file_id, file_unique_id, file_name, mime_type, file_size, caption"
         " FROM attachments WHERE ticket_id = ? ORDER BY id",
         (ticket_id,),
     )
@@ -223,7 +223,8 @@ async def events_of(db: Database, ticket_id: int) -> list[TicketEvent]:
     for f in files:
         by_event.setdefault(f["event_id"], []).append(
             Attachment(kind=f["kind"], file_id=f["file_id"], file_unique_id=f["file_unique_id"],
-                       file_name=f["file_name"], mime_type=f["mime_type"], file_size=f["file_size"])
+                       file_name=f["file_name"], mime_type=f["mime_type"], file_size=f["file_size"],
+                       caption=f["caption"])
         )
     return [
         TicketEvent(

@@ -143,3 +143,43 @@ async def test_an_objection_and_a_rating_comment_reply_to_the_card(bench: Bench)
     staff = [m for m in sent if m.chat_id == bench.staff_chat_id]
     assert "Keberatan pelapor" in staff[0].rendered and staff[1].media_type == "photo"
     assert {m.reply_to_message_id for m in staff} == {card.message_id}
+
+
+# --- what the citizen wrote on a file is kept --------------------------------------------------------
+
+
+async def test_captions_sent_while_filing_reach_staff_with_their_files_and_are_stored(bench: Bench) -> None:
+    user = bench.citizen
+    await bench.walk_to_evidence()
+    sent = await bench.run(bench.fake.send_photo(user, None, caption="Papan proyek <tidak> dipasang"))
+    assert sent[0].rendered.startswith("📎 Bukti ke-1 dan keterangannya diterima.")
+    sent = await bench.run(bench.fake.send_document(user, None, file_name="kontrak.pdf"))
+    assert sent[0].rendered.startswith("📎 Bukti ke-2 diterima.")
+    await send_album(bench, documents=[("rab.pdf", "application/pdf"), ("hps.pdf", "application/pdf")],
+                     captions=["RAB tahap 1", None])
+    await wait_for(bench, user.id, "2 bukti diterima")
+    await bench.press(user, bench.last(user.id), "lapor:bukti_selesai")
+    sent = await bench.press(user, bench.last(user.id), "lapor:kirim")
+    code = receipt_of(bench).rendered.split("Kode pengaduan: ")[1].split()[0]
+    files = [m for m in sent if m.chat_id == bench.staff_chat_id and m.is_media]
+    header = f"Bukti dari pelapor {code}"
+    assert [(m.media_type, m.rendered) for m in files] == [
+        ("photo", f"{header}\n\nPapan proyek <tidak> dipasang"),
+        ("document", header),  # kontrak.pdf, first of the documents' album
+        ("document", "RAB tahap 1"),
+        ("document", ""),
+    ]
+    filed = (await bench.desk.tickets.history(await bench.desk.tickets.get(code)))[0]
+    assert [a.caption for a in filed.attachments] == ["Papan proyek <tidak> dipasang", None, "RAB tahap 1", None]
+
+
+async def test_an_album_added_after_filing_keeps_every_parts_caption(bench: Bench) -> None:
+    code = await bench.file_complaint()
+    before = len(bench.fake.sent(bench.staff_chat_id))
+    await send_album(bench, photos=3, captions=["foto depan", None, "foto samping"],
+                     reply_to_message_id=receipt_of(bench).message_id)
+    await wait_for(bench, bench.citizen.id, "3 bukti")
+    album = staff_since(bench, before)
+    assert [m.rendered for m in album] == [f"{HEADER} {code}\n\nfoto depan\n\nfoto samping", "", ""]
+    addition = (await bench.desk.tickets.history(await bench.desk.tickets.get(code)))[-1]
+    assert addition.data["text"] == "foto depan\n\nfoto samping" and len(addition.attachments) == 3

@@ -231,7 +231,8 @@ def evidence_for_staff(
 ) -> list[OutboxMessage]:
     """A citizen's files for the staff chat, in reply to the ticket card: several go as albums (photos
     together, documents together, ten at most each), a lone file as itself. ``header`` (naming the
-    ticket) is the caption of the first album or file, ``later_header`` (default: the same) of the others."""
+    ticket) is the caption of the first album or file, ``later_header`` (default: the same) of the others;
+    what the citizen wrote on a file (its caption while filing) goes with that file."""
     groups: dict[str, list[Attachment]] = {}
     for item in attachments:
         groups.setdefault(item.kind, []).append(item)
@@ -242,12 +243,13 @@ def evidence_for_staff(
             head = header if not out else (later_header or header)
             if len(chunk) == 1:
                 out.extend(threaded(message) for message in DeskNotifier._files(
-                    chat_id, ticket, tuple(chunk), evidence_texts.file_caption(head, None), "evidence_staff"))
+                    chat_id, ticket, tuple(chunk), evidence_texts.file_caption(head, chunk[0].caption),
+                    "evidence_staff"))
                 continue
             media: list[dict[str, Any]] = []
             for index, item in enumerate(chunk):
                 entry: dict[str, Any] = {"type": kind, "media": item.file_id}
-                caption = evidence_texts.file_caption(head if index == 0 else "", None)
+                caption = evidence_texts.file_caption(head if index == 0 else "", item.caption)
                 if caption:
                     entry.update({"caption": caption, "parse_mode": "HTML"})
                 media.append(entry)
