@@ -98,7 +98,7 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 def attachment_of(message: Message, *, with_caption: bool = False) -> Attachment | None:
     """The photo or document of a message as evidence, or None. ``with_caption`` keeps the message's
     caption on the file (evidence while filing); otherwise the caller takes it as the message's text."""
-    caption = (message.caption or "").strip() or None if with_caption else None
+    caption = ((message.caption or "").strip() or None) if with_caption else None
     if message.photo:
         largest = message.photo[-1]
         return Attachment(kind="photo", file_id=largest.file_id, file_unique_id=largest.file_unique_id,

@@ -161,7 +161,7 @@ async def test_captions_sent_while_filing_reach_staff_with_their_files_and_are_s
     user = bench.citizen
     await bench.walk_to_evidence()
     sent = await bench.run(bench.fake.send_photo(user, None, caption="Papan proyek <tidak> dipasang"))
-    assert sent[0].rendered.startswith("📎 Bukti ke-1 dan keterangannya diterima.")
+    assert sent[0].rendered.startswith("📎 Bukti ke-1 beserta keterangannya diterima.")
     sent = await bench.run(bench.fake.send_document(user, None, file_name="kontrak.pdf"))
     assert sent[0].rendered.startswith("📎 Bukti ke-2 diterima.")
     await send_album(bench, documents=[("rab.pdf", "application/pdf"), ("hps.pdf", "application/pdf")],

@@ -103,7 +103,7 @@ EVIDENCE_DONE_BUTTON = "✅ Selesai / tidak ada bukti"
 
 def evidence_received(count: int, *, noted: bool = False) -> str:
     """``noted``: the file came with a caption, kept with it for the staff."""
-    what = f"Bukti ke-{count} dan keterangannya" if noted else f"Bukti ke-{count}"
+    what = f"Bukti ke-{count} beserta keterangannya" if noted else f"Bukti ke-{count}"
     return f"📎 {what} diterima. Kirim lagi, atau tekan «Selesai»."
 
 
