@@ -73,8 +73,10 @@ def note_part(
             album["items"].append(accepted.model_dump())
     if refusal is not None and refusal not in album["refusals"]:
         album["refusals"].append(refusal)
-    if caption and not album.get("caption"):
-        album["caption"] = caption
+    # ("caption": the one caption an album noted by an earlier release kept.)
+    captions: list[str] = album.setdefault("captions", [album["caption"]] if album.get("caption") else [])
+    if caption.strip() and caption.strip() not in captions:
+        captions.append(caption.strip())  # each part may carry its own: together, the addition's text
     _schedule(context.application, user_id, chat_id, media_group_id, ALBUM_WAIT)
 
 
@@ -129,12 +131,13 @@ async def _hand_over(context: Context, media_group_id: str, user_id: int | None,
     code = album["target"]
     chat_id = album["chat_id"]
     items = tuple(Attachment(**item) for item in album["items"])
-    if not items and not album.get("caption"):
+    text = "\n\n".join(album.get("captions") or [album.get("caption", "")]).strip()
+    if not items and not text:
         await send_html(context, chat_id, "\n\n".join(album["refusals"]))
         return
     try:
         outcome = await context.desk.tickets.add_citizen_message(
-            code, user_id, album.get("caption", ""), items,
+            code, user_id, text, items,
             idempotency_key=f"citizen_message:album:{chat_id}:{media_group_id}",
         )
     except TicketNotFound:

@@ -317,7 +317,7 @@ async def evidence_album_part(update: Update, context: Context) -> NextStep:
     assert message is not None and message.media_group_id is not None and user is not None
     limits = context.desk.settings.limits
     files: list[dict[str, Any]] = _DRAFT.get(context).setdefault("attachments", [])
-    attachment = attachment_of(message)
+    attachment = attachment_of(message, with_caption=True)
     refusal = texts.EVIDENCE_WRONG_TYPE if attachment is None else evidence_refusal(attachment)
     if refusal is None and attachment is not None and too_large(context.desk, attachment):
         refusal = texts.file_too_large(limits.max_file_mb)
@@ -336,7 +336,7 @@ async def evidence_file(update: Update, context: Context) -> NextStep:
     assert message is not None
     if message.media_group_id is not None:
         return await evidence_album_part(update, context)
-    attachment = attachment_of(message)
+    attachment = attachment_of(message, with_caption=True)  # its caption goes to staff with it
     desk = context.desk
     draft = _DRAFT.get(context)
     files: list[dict[str, Any]] = draft.setdefault("attachments", [])
@@ -356,7 +356,7 @@ async def evidence_file(update: Update, context: Context) -> NextStep:
         return FilingStep.EVIDENCE
     files.append(attachment.model_dump())
     _DRAFT.touch(context)
-    await reply_html(update, context, texts.evidence_received(len(files)), done)
+    await reply_html(update, context, texts.evidence_received(len(files), noted=attachment.caption is not None), done)
     return FilingStep.EVIDENCE
 
 

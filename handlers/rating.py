@@ -1,14 +1,17 @@
 """Rating buttons ``nilai:KODE:N`` under the closing notice (private chat).
 
-A rating of 1 or 2 invites one line of comment: the citizen's next text goes to staff
-(``TicketService.add_rating_comment``).
+A press turns the request into one line of thanks naming the rating. A rating of 1 or 2 then
+invites one line of comment: the citizen's next text goes to staff (``TicketService.add_rating_comment``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -59,11 +62,31 @@ async def rating_button(update: Update, context: Context) -> None:
         await query.answer(_rating_refusal(error, tickets), show_alert=False)
     else:
         await query.answer(texts.rating_thanks_toast(value))
+        await _confirm_in_chat(update, context, texts.rating_thanks(code, value))
         if value <= tickets.COMMENT_INVITED_UP_TO and context.user_data is not None:
             # A low rating invites one line of comment: the citizen's next text (see handle_comment).
             context.user_data[RATING_COMMENT_FOR] = code
-            await reply_html(update, context, followup_texts.ask_rating_comment(code))
+            await reply_html(update, context, followup_texts.ASK_RATING_COMMENT)
+        return
     await remove_buttons(update)
+
+
+async def _confirm_in_chat(update: Update, context: Context, html: str) -> None:
+    """The pressed rating request becomes one line saying what was recorded, its buttons gone: the
+    toast vanishes, the chat keeps the line (and loses the 1–5 scale it no longer needs)."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    try:
+        await context.bot.edit_message_text(html, chat_id=query.message.chat.id,
+                                            message_id=query.message.message_id,
+                                            parse_mode=ParseMode.HTML, reply_markup=None)
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return  # the same press delivered twice
+        # The request cannot be edited any more: the line comes as a message of its own.
+        await reply_html(update, context, html)
+        with contextlib.suppress(BadRequest):
+            await remove_buttons(update)
 
 
 async def handle_comment(update: Update, context: Context) -> bool:

@@ -95,16 +95,19 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
-def attachment_of(message: Message) -> Attachment | None:
-    """The photo or document of a message as evidence, or None."""
+def attachment_of(message: Message, *, with_caption: bool = False) -> Attachment | None:
+    """The photo or document of a message as evidence, or None. ``with_caption`` keeps the message's
+    caption on the file (evidence while filing); otherwise the caller takes it as the message's text."""
+    caption = ((message.caption or "").strip() or None) if with_caption else None
     if message.photo:
         largest = message.photo[-1]
         return Attachment(kind="photo", file_id=largest.file_id, file_unique_id=largest.file_unique_id,
-                          file_size=largest.file_size)
+                          file_size=largest.file_size, caption=caption)
     if message.document:
         doc = message.document
         return Attachment(kind="document", file_id=doc.file_id, file_unique_id=doc.file_unique_id,
-                          file_name=doc.file_name, mime_type=doc.mime_type, file_size=doc.file_size)
+                          file_name=doc.file_name, mime_type=doc.mime_type, file_size=doc.file_size,
+                          caption=caption)
     return None
 
 

@@ -17,7 +17,7 @@ from storage.db import Database, to_db_time, utc_now
 class OutboxMessage:
     """A Bot API call to make later. ``payload`` holds the method and its parameters.
 
-    ``method`` is one of sendMessage, copyMessage, sendPhoto, sendDocument, or editMessageText
+    ``method`` is one of sendMessage, copyMessage, sendPhoto, sendDocument, sendMediaGroup, or editMessageText
     for a ticket card (purpose ``card_edit``: the card's message id is looked up when it is sent,
     as the card itself may still be waiting in the outbox); ``reply_markup`` is plain Bot API
     JSON (dict), so the core needs no Telegram types to build one.
@@ -46,6 +46,9 @@ def text_message(
 # Purposes with their own meaning to the sender.
 CARD_PURPOSE = "ticket_card"
 CARD_EDIT_PURPOSE = "card_edit"
+# Payload flag (stored in pending rows: a stable name): send as a reply to the ticket's card in the
+# row's chat, looked up when sent (a new ticket's card may still be waiting in the outbox).
+REPLY_TO_CARD = "reply_to_ticket_card"
 # Card edits go out in their own lane: they need no order against new messages in the chat
 # (only after the card itself, which the sender checks), so they do not queue behind them.
 _LANE = f"CASE WHEN purpose = '{CARD_EDIT_PURPOSE}' THEN 'edit' ELSE 'send' END"

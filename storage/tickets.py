@@ -126,9 +126,9 @@ async def add_event(
     for item in attachments:
         await conn.execute(
             "INSERT INTO attachments (ticket_id, event_id, kind, file_id, file_unique_id, file_name,"
-            " mime_type, file_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " mime_type, file_size, caption) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ticket_id, event_id, item.kind, item.file_id, item.file_unique_id, item.file_name,
-             item.mime_type, item.file_size),
+             item.mime_type, item.file_size, item.caption),
         )
     return event_id
 
@@ -215,7 +215,7 @@ async def events_of(db: Database, ticket_id: int) -> list[TicketEvent]:
         (ticket_id,),
     )
     files = await db.fetchall(
-        "SELECT event_id, kind, file_id, file_unique_id, file_name, mime_type, file_size"
+        "SELECT event_id, kind, file_id, file_unique_id, file_name, mime_type, file_size, caption"
         " FROM attachments WHERE ticket_id = ? ORDER BY id",
         (ticket_id,),
     )
@@ -223,7 +223,8 @@ async def events_of(db: Database, ticket_id: int) -> list[TicketEvent]:
     for f in files:
         by_event.setdefault(f["event_id"], []).append(
             Attachment(kind=f["kind"], file_id=f["file_id"], file_unique_id=f["file_unique_id"],
-                       file_name=f["file_name"], mime_type=f["mime_type"], file_size=f["file_size"])
+                       file_name=f["file_name"], mime_type=f["mime_type"], file_size=f["file_size"],
+                       caption=f["caption"])
         )
     return [
         TicketEvent(
@@ -262,15 +263,6 @@ async def ticket_for_message(db: Database, chat_id: int, message_id: int) -> Tic
         (chat_id, message_id),
     )
     return row_to_ticket(row) if row else None
-
-
-async def first_message_in_chat(conn: aiosqlite.Connection, ticket_id: int, chat_id: int) -> int | None:
-    """The earliest message linked to the ticket in a chat: in the staff group, the ticket's card."""
-    async with conn.execute(
-        "SELECT MIN(message_id) FROM message_links WHERE chat_id = ? AND ticket_id = ?", (chat_id, ticket_id)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return None if row is None or row[0] is None else int(row[0])
 
 
 async def rating_comment_of(conn: aiosqlite.Connection, ticket_id: int) -> str | None:

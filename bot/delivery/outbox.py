@@ -288,6 +288,8 @@ class OutboxSender:
         # A reply keeps a message in its thread (e.g. evidence under the ticket's card); a deleted
         # target must not stop the send.
         reply_to = payload.get("reply_to_message_id")
+        if reply_to is None and payload.get(repo.REPLY_TO_CARD) and row.ticket_id is not None:
+            reply_to = await first_message_of(self.db, row.chat_id, row.ticket_id)
         replying: dict[str, Any] = (
             {"reply_to_message_id": int(reply_to), "allow_sending_without_reply": True} if reply_to else {}
         )
@@ -308,7 +310,7 @@ class OutboxSender:
                 await self._part_sent(row, message, finished=last, parts_sent=index + 1)
             return
         if method == "sendMediaGroup":
-            await self._send_album(row, protect)
+            await self._send_album(row, protect, int(reply_to) if reply_to else None)
             return
         options.pop("link_preview_options", None)  # media have no link previews
         caption = payload.get("caption")
@@ -328,17 +330,17 @@ class OutboxSender:
             raise ValueError(f"unknown outbox method {method}")
         await self._part_sent(row, message, finished=True, parts_sent=1)
 
-    async def _send_album(self, row: OutboxRow, protect: bool | None) -> None:
-        """An album of evidence, in reply to the ticket's card when it has one; every item is linked
-        to the ticket, so a reply to any of them answers the citizen."""
+    async def _send_album(self, row: OutboxRow, protect: bool | None, reply_to: int | None) -> None:
+        """An album of evidence (in reply to the ticket's card, see REPLY_TO_CARD); every item is
+        linked to the ticket, so a reply to any of them answers the citizen."""
         payload = row.payload
-        reply_to = None
-        if payload.get("reply_to_ticket_card") and row.ticket_id is not None:
-            reply_to = await first_message_of(self.db, row.chat_id, row.ticket_id)
         media: list[InputMediaPhoto | InputMediaDocument] = []
         for item in payload["media"]:
             kind = InputMediaPhoto if item["type"] == "photo" else InputMediaDocument
-            media.append(kind(item["media"], caption=item.get("caption"), parse_mode=item.get("parse_mode")))
+            caption = item.get("caption")
+            if caption is not None:
+                caption = fit_caption(caption, item.get("parse_mode") == "HTML")
+            media.append(kind(item["media"], caption=caption, parse_mode=item.get("parse_mode")))
         messages = await self.bot.send_media_group(
             row.chat_id, media, reply_to_message_id=reply_to, allow_sending_without_reply=True,
             protect_content=protect,

@@ -115,6 +115,9 @@ class Attachment(BaseModel):
     file_name: str | None = Field(default=None, max_length=255)
     mime_type: str | None = Field(default=None, max_length=255)
     file_size: int | None = Field(default=None, ge=0)
+    # What the citizen wrote on this file when sending it while filing (Telegram allows 1024
+    # characters; the bound here only guards the database). An addition's caption is its text instead.
+    caption: str | None = Field(default=None, max_length=4096)
 
 
 class NewComplaint(BaseModel):

@@ -138,15 +138,19 @@ class DriverMixin(WorldMixin, FilesMixin):
         documents: Sequence[tuple[str, str]] = (),
         caption: str | None = None,
         reply_to_message_id: int | None = None,
+        captions: Sequence[str | None] = (),
     ) -> list[DrivenUpdate]:
         """The user sends an album: 2-10 photos, or 2-10 documents ((file_name, mime_type)
         pairs), as separate messages sharing one ``media_group_id``, the caption on the first,
-        each its own update, as Telegram delivers them. Apps don't mix documents with photos."""
+        each its own update, as Telegram delivers them. Apps don't mix documents with photos.
+        ``captions`` gives each part its own caption instead (apps allow one per item)."""
         count = photos + len(documents)
         if photos and documents:
             raise DriverError("an album holds photos or documents, not both")
         if not 2 <= count <= MAX_MEDIA_GROUP:
             raise DriverError(f"an album holds 2 to {MAX_MEDIA_GROUP} items, not {count}")
+        if captions and (caption is not None or len(captions) != count):
+            raise DriverError("captions: one per item (or None), and not together with caption")
         group_id = str(14000000000000000 + next(self._ids))
         contents: list[JSON] = []
         for index in range(photos):
@@ -159,7 +163,9 @@ class DriverMixin(WorldMixin, FilesMixin):
         updates = []
         for index, content in enumerate(contents):
             content["media_group_id"] = group_id
-            if index == 0:
+            if captions:
+                self._add_caption(content, captions[index])
+            elif index == 0:
                 self._add_caption(content, caption)
             # One album is one human action: its messages arrive together.
             updates.append(

@@ -14,11 +14,13 @@ from bot.domain.time_left import time_left
 from bot.domain.workcalendar import WorkCalendar
 from bot.texts import common as common_texts
 from bot.texts import desk as texts
+from bot.texts import evidence as evidence_texts
 from bot.texts import followup as followup_texts
 from bot.texts import identity as identity_texts
 from bot.texts import watch as watch_texts
+from bot.texts.format import fits_caption
 from storage.db import utc_now
-from storage.outbox import OutboxMessage, card_edit, text_message
+from storage.outbox import REPLY_TO_CARD, OutboxMessage, card_edit, text_message
 
 # Events after which the ticket's card in the staff group is edited to match the ticket.
 CARD_CHANGES = frozenset({
@@ -104,9 +106,7 @@ class DeskNotifier:
             out.extend(evidence_for_staff(staff, ticket, event.attachments,
                                           texts.citizen_attachment_caption(ticket)))
         elif kind is EventKind.CITIZEN_MESSAGE:
-            to_staff(texts.citizen_message_for_staff(ticket, event.data.get("text", "")), "citizen_message")
-            out.extend(evidence_for_staff(staff, ticket, event.attachments,
-                                          texts.citizen_attachment_caption(ticket)))
+            out.extend(addition_for_staff(staff, ticket, event.data.get("text", ""), event.attachments))
         elif kind is EventKind.STAFF_REPLY:
             if event.data.get("text"):
                 to_citizen(texts.staff_reply_for_citizen(ticket, event.data["text"]), "staff_reply")
@@ -191,13 +191,14 @@ class DeskNotifier:
             closed_at = ticket.closed_at or event.at
             html = followup_texts.objection_for_staff(ticket.code, event.data.get("text", ""), closed_at,
                                                       self.calendar.zone)
-            return [text_message(staff, html, purpose="objection_staff", ticket_id=ticket.id, reply_markup=markup),
-                    *self._files(staff, ticket, event.attachments, texts.citizen_attachment_caption(ticket),
-                                 "evidence_staff")]
+            objection = text_message(staff, html, purpose="objection_staff", ticket_id=ticket.id,
+                                     reply_markup=markup)
+            return [threaded(objection),
+                    *evidence_for_staff(staff, ticket, event.attachments, texts.citizen_attachment_caption(ticket))]
         if event.kind is EventKind.RATING_COMMENT:
             html = followup_texts.rating_comment_for_staff(ticket.code, int(event.data.get("rating", 0)),
                                                            event.data.get("comment", ""))
-            return [text_message(staff, html, purpose="rating_comment_staff", ticket_id=ticket.id)]
+            return [threaded(text_message(staff, html, purpose="rating_comment_staff", ticket_id=ticket.id))]
         return []
 
     @staticmethod
@@ -216,11 +217,20 @@ class DeskNotifier:
 ALBUM_LIMIT = 10  # items per sendMediaGroup (Bot API)
 
 
+def threaded(message: OutboxMessage) -> OutboxMessage:
+    """The message as a reply to the ticket's card in its chat, so staff read it in context (the
+    sender looks the card up: a new ticket's card may still be waiting in the outbox)."""
+    return OutboxMessage(message.chat_id, {**message.payload, REPLY_TO_CARD: True}, message.purpose,
+                         message.ticket_id)
+
+
 def evidence_for_staff(
-    chat_id: int, ticket: Ticket, attachments: tuple[Attachment, ...], caption: str
+    chat_id: int, ticket: Ticket, attachments: tuple[Attachment, ...], header: str, later_header: str | None = None
 ) -> list[OutboxMessage]:
-    """A citizen's evidence for the staff chat: several files go as albums (photos together,
-    documents together, ten at most each) in reply to the ticket card; a lone file as itself."""
+    """A citizen's files for the staff chat, in reply to the ticket card: several go as albums (photos
+    together, documents together, ten at most each), a lone file as itself. ``header`` (naming the
+    ticket) is the caption of the first album or file, ``later_header`` (default: the same) of the others;
+    what the citizen wrote on a file (its caption while filing) goes with that file."""
     groups: dict[str, list[Attachment]] = {}
     for item in attachments:
         groups.setdefault(item.kind, []).append(item)
@@ -228,14 +238,40 @@ def evidence_for_staff(
     for kind, items in groups.items():
         for start in range(0, len(items), ALBUM_LIMIT):
             chunk = items[start:start + ALBUM_LIMIT]
+            head = header if not out else (later_header or header)
             if len(chunk) == 1:
-                out.extend(DeskNotifier._files(chat_id, ticket, tuple(chunk), caption, "evidence_staff"))
+                out.extend(threaded(message) for message in DeskNotifier._files(
+                    chat_id, ticket, tuple(chunk), evidence_texts.file_caption(head, chunk[0].caption),
+                    "evidence_staff"))
                 continue
-            media = [{"type": kind, "media": item.file_id} for item in chunk]
-            media[0].update({"caption": caption, "parse_mode": "HTML"})
-            payload = {"method": "sendMediaGroup", "media": media, "reply_to_ticket_card": True}
-            out.append(OutboxMessage(chat_id, payload, "evidence_staff", ticket.id))
+            media: list[dict[str, Any]] = []
+            for index, item in enumerate(chunk):
+                entry: dict[str, Any] = {"type": kind, "media": item.file_id}
+                caption = evidence_texts.file_caption(head if index == 0 else "", item.caption)
+                if caption:
+                    entry.update({"caption": caption, "parse_mode": "HTML"})
+                media.append(entry)
+            payload = {"method": "sendMediaGroup", "media": media}
+            out.append(threaded(OutboxMessage(chat_id, payload, "evidence_staff", ticket.id)))
     return out
+
+
+def addition_for_staff(
+    chat_id: int, ticket: Ticket, text: str, attachments: tuple[Attachment, ...]
+) -> list[OutboxMessage]:
+    """What the citizen added to an open ticket, in reply to its card. Files go as themselves with the
+    header naming the ticket (and the citizen's text, when it fits) as their caption; a text alone, or
+    one too long for a caption, is a message of its own. Never a header with nothing under it."""
+    message = texts.citizen_message_for_staff(ticket, text)
+    header = texts.citizen_message_for_staff(ticket, "")
+    as_text = [threaded(text_message(chat_id, message, purpose="citizen_message", ticket_id=ticket.id))]
+    if not attachments:
+        return as_text if text.strip() else []
+    if not text.strip():
+        return evidence_for_staff(chat_id, ticket, attachments, header)
+    if fits_caption(message):
+        return evidence_for_staff(chat_id, ticket, attachments, message, header)
+    return [*as_text, *evidence_for_staff(chat_id, ticket, attachments, header)]
 
 
 def protect_confidential(ticket: Ticket, messages: list[OutboxMessage], staff_chat_id: int) -> list[OutboxMessage]:

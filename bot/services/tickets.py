@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiosqlite
@@ -202,40 +202,11 @@ class TicketService:
         idempotency_key: str | None = None,
     ) -> Outcome:
         """A photo or document the citizen sent later, not as a reply: kept on the open ticket (caption
-        as its text) and forwarded to the staff group as a reply to the ticket's card."""
+        as its text) and forwarded to the staff group as a reply to the ticket's card (notices)."""
 
         check = _open_ticket_of_citizen(code, user_id)
-
-        async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
-            data = {"text": caption, "after_filing": True}
-            return await self._record_event_in_thread(conn, ticket, EventKind.CITIZEN_MESSAGE,
-                                                      Actor.citizen(user_id), now, data, (attachment,))
-
-        return await self._run(code, idempotency_key, check, run)
-
-    async def _record_event_in_thread(
-        self,
-        conn: aiosqlite.Connection,
-        ticket: Ticket,
-        kind: EventKind,
-        actor: Actor,
-        at: dt.datetime,
-        data: dict[str, Any],
-        attachments: Sequence[Attachment] = (),
-    ) -> Outcome:
-        """Like :meth:`record_event`, but what goes to a chat other than the citizen's (the staff group)
-        is sent as a reply to the ticket's first message there, its card, so it is read in context."""
-        event_id = await repo.add_event(conn, ticket.id, kind, actor, at, data, attachments)
-        current = await repo.ticket_by_id(conn, ticket.id)
-        assert current is not None
-        event = TicketEvent(event_id, ticket.id, at, kind, actor, data, tuple(attachments))
-        for message in self.notifier.messages_for(current, event):
-            if message.chat_id != current.citizen_chat_id:
-                card = await repo.first_message_in_chat(conn, current.id, message.chat_id)
-                if card is not None:
-                    message = replace(message, payload={**message.payload, "reply_to_message_id": card})
-            await enqueue(conn, message)
-        return Outcome(current, event)
+        return await self._act(code, idempotency_key, check, EventKind.CITIZEN_MESSAGE, Actor.citizen(user_id),
+                               {"text": caption, "after_filing": True}, (attachment,))
 
     async def staff_reply(
         self,
@@ -627,8 +598,8 @@ class TicketService:
                 raise ObjectionWindowClosed(code, self.OBJECTION_WINDOW.days)
 
         async def run(conn: aiosqlite.Connection, ticket: Ticket, now: dt.datetime) -> Outcome:
-            return await self._record_event_in_thread(conn, ticket, EventKind.OBJECTION, Actor.citizen(user_id),
-                                                      now, {"text": text}, attachments)
+            return await self.record_event(conn, ticket.id, EventKind.OBJECTION, Actor.citizen(user_id),
+                                           now, {"text": text}, attachments)
 
         return await self._run(code, idempotency_key, check, run)
 
@@ -649,8 +620,8 @@ class TicketService:
                 raise CommentNotInvited(code)
             await repo.update_fields(conn, ticket.id, rating_comment=line)
             data = {"rating": ticket.rating, "comment": line}
-            return await self._record_event_in_thread(conn, ticket, EventKind.RATING_COMMENT,
-                                                      Actor.citizen(user_id), now, data)
+            return await self.record_event(conn, ticket.id, EventKind.RATING_COMMENT, Actor.citizen(user_id),
+                                           now, data)
 
         return await self._run(code, idempotency_key, check, run)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.evidence import EvidenceVerdict
-from bot.texts.format import esc
+from bot.texts.format import esc, fits_caption
 
 ACCEPTED_TYPES = "foto, PDF, dokumen Office (Word, Excel, PowerPoint), teks biasa, atau gambar"
 
@@ -32,3 +32,11 @@ def album_received(accepted: int, total: int, refusals: list[str], still_collect
 def album_forwarded(code: str, count: int, refusals: list[str]) -> str:
     """One acknowledgement for an album added after filing."""
     return f"✔️ {count} bukti untuk <b>{esc(code)}</b> sudah diteruskan ke petugas." + _refusals(refusals)
+
+
+def file_caption(header: str, note: str | None) -> str:
+    """A citizen's file as staff see it: the header naming the ticket, then what the citizen wrote on
+    the file. A note too long to share the caption stands alone (the file replies to the card)."""
+    written = esc(note.strip()) if note and note.strip() else ""
+    caption = "\n\n".join(part for part in (header, written) if part)
+    return caption if not written or fits_caption(caption) else written

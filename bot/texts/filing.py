@@ -101,8 +101,10 @@ def ask_evidence(kind: MatterKind | None) -> str:
 EVIDENCE_DONE_BUTTON = "✅ Selesai / tidak ada bukti"
 
 
-def evidence_received(count: int) -> str:
-    return f"📎 Bukti ke-{count} diterima. Kirim lagi, atau tekan «Selesai»."
+def evidence_received(count: int, *, noted: bool = False) -> str:
+    """``noted``: the file came with a caption, kept with it for the staff."""
+    what = f"Bukti ke-{count} beserta keterangannya" if noted else f"Bukti ke-{count}"
+    return f"📎 {what} diterima. Kirim lagi, atau tekan «Selesai»."
 
 
 def evidence_limit(limit: int) -> str:

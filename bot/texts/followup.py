@@ -93,11 +93,10 @@ OBJECTION_ALREADY_OPEN = "Pengaduan ini sudah terbuka."
 # --- a low rating invites one line of comment -------------------------------------------------------
 
 
-def ask_rating_comment(code: str) -> str:
-    return (
-        f"Terima kasih atas penilaian Anda untuk <b>{esc(code)}</b>. Apa yang perlu kami perbaiki? "
-        "Tulis satu baris saja; ketik /batal bila tidak ingin memberi komentar."
-    )
+# Sent under the rating's one-line thanks (texts.watch.rating_thanks), so it does not thank again.
+ASK_RATING_COMMENT = (
+    "💬 Apa yang perlu kami perbaiki? Tulis satu baris saja; ketik /batal bila tidak ingin memberi komentar."
+)
 
 
 def rating_comment_received(code: str) -> str:
@@ -108,7 +107,7 @@ def rating_comment_for_staff(code: str, rating: int, text: str) -> str:
     return f"💬 <b>Komentar penilaian {esc(code)}</b> (nilai {rating}/5)\n\n{esc(text)}"
 
 
-RATING_COMMENT_CANCELLED = "Baik, tanpa komentar. Terima kasih atas penilaian Anda."
+RATING_COMMENT_CANCELLED = "Baik, tanpa komentar."
 
 
 # --- long answers from staff --------------------------------------------------------------------------

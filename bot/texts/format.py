@@ -164,6 +164,11 @@ def _visible_length(text: str) -> int:
     return _utf16_len(html.unescape(re.sub(r"<[^>]+>", "", text)))
 
 
+def fits_caption(html_text: str) -> bool:
+    """Whether HTML text fits in a photo's or document's caption (Telegram counts what is shown)."""
+    return _visible_length(html_text) <= TELEGRAM_CAPTION_LIMIT
+
+
 def truncate_plain(text: str, limit: int) -> str:
     """Shortens plain text for previews (before escaping)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

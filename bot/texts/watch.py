@@ -185,9 +185,10 @@ def rating_request(ticket: Ticket) -> str:
     )
 
 
-def rating_thanks(rating: int) -> str:
+def rating_thanks(code: str, rating: int) -> str:
+    """The rating request, once pressed, becomes this one line (the toast says the same)."""
     label = RATING_LABELS.get(rating, "")
-    return f"🙏 Terima kasih atas penilaian Anda: <b>{rating}/5</b> ({esc(label)})."
+    return f"🙏 Terima kasih atas penilaian Anda untuk <b>{esc(code)}</b>: <b>{rating}/5</b> ({esc(label)})."
 
 
 def rated_for_staff(ticket: Ticket, rating: int, comment: str | None) -> str:
