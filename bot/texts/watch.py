@@ -177,11 +177,11 @@ def target_after_deadline(deadline: dt.datetime, zone: ZoneInfo) -> str:
 
 
 def rating_request(ticket: Ticket) -> str:
-    scale = "\n".join(f"{value} = {label}" for value, label in RATING_LABELS.items())
+    """Two lines on a phone: the question and the two ends of the scale (the buttons are 1–5)."""
+    low, high = RATING_LABELS[1].lower(), RATING_LABELS[5].lower()
     return (
         f"⭐ <b>Bagaimana layanan kami atas pengaduan {esc(ticket.code)}?</b>\n"
-        f"Mohon beri nilai 1–5 dengan menekan tombol di bawah:\n{scale}\n\n"
-        "Penilaian Anda membantu kami memperbaiki layanan."
+        f"Tekan nilai 1 ({low}) sampai 5 ({high}); penilaian Anda membantu kami memperbaiki layanan."
     )
 
 
