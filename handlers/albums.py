@@ -37,6 +37,7 @@ ALBUM_WAIT = dt.timedelta(seconds=1.5)
 RECOVERY_DELAY = dt.timedelta(seconds=1)  # after start: replayed parts of the album join first
 # handlers.filing.FilingStep.EVIDENCE (a stored name; spelled here to keep filing → albums one-way).
 EVIDENCE_STEP = "filing.evidence"
+DESCRIPTION_STEP = "filing.description"
 _JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": 3600}
 
 
@@ -123,6 +124,8 @@ async def _acknowledge_filing(context: Context, album: dict[str, Any]) -> None:
     total = len(draft.get("attachments", []))
     markup = keyboard([[(filing_texts.EVIDENCE_DONE_BUTTON, cb.FILING_EVIDENCE_DONE.build())]]) if still_collecting else None
     html = texts.album_received(album["accepted"], total, album["refusals"], still_collecting)
+    if draft.get("step") == DESCRIPTION_STEP:  # an album without a usable caption at step 5
+        html += "\n" + filing_texts.DESCRIPTION_STILL_NEEDED
     await send_html(context, album["chat_id"], html, markup)
 
 

@@ -283,20 +283,63 @@ async def description_typed(update: Update, context: Context) -> NextStep:
     return await _description_text(update, context, message.text or "")
 
 
-async def _description_text(update: Update, context: Context, text: str) -> NextStep:
-    text = text.strip()
+def _description_problem(context: Context, text: str) -> str | None:
+    """Why ``text`` cannot be the description (worded), or None."""
     limits = context.desk.settings.limits
     if len(text) >= limits.description_min_chars and not enough_letters(text, _letters_needed(context)):
-        await reply_html(update, context, texts.DESCRIPTION_NEEDS_WORDS)
-        return FilingStep.DESCRIPTION
+        return texts.DESCRIPTION_NEEDS_WORDS
     if len(text) < limits.description_min_chars:
-        await reply_html(update, context, texts.description_too_short(len(text), limits.description_min_chars))
-        return FilingStep.DESCRIPTION
+        return texts.description_too_short(len(text), limits.description_min_chars)
     if len(text) > limits.description_max_chars:
-        await reply_html(update, context, texts.description_too_long(len(text), limits.description_max_chars))
+        return texts.description_too_long(len(text), limits.description_max_chars)
+    return None
+
+
+async def _description_text(update: Update, context: Context, text: str) -> NextStep:
+    text = text.strip()
+    problem = _description_problem(context, text)
+    if problem is not None:
+        await reply_html(update, context, problem)
         return FilingStep.DESCRIPTION
     _DRAFT.get(context)["description"] = text
     return await _next(update, context, ask_evidence)
+
+
+async def description_file(update: Update, context: Context) -> NextStep:
+    """A photo or document at the description step loses nothing: the file is kept as evidence,
+    and its caption, when it reads as a description, is the description (people often write the
+    whole complaint under a photo)."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    caption = (message.caption or "").strip()
+    problem = _description_problem(context, caption) if caption else None
+    as_description = bool(caption) and problem is None
+    attachment = attachment_of(message, with_caption=not as_description)
+    draft = _DRAFT.get(context)
+    files: list[dict[str, Any]] = draft.setdefault("attachments", [])
+    refusal = _file_refusal(context, attachment, files)
+    if refusal is None and attachment is not None:
+        files.append(attachment.model_dump())
+    if as_description:
+        draft["description"] = caption
+    _DRAFT.touch(context)
+    if message.media_group_id is not None:
+        # One acknowledgement for the album (handlers.albums), worded for the step it leaves.
+        albums.note_part(context, user_id=user.id, chat_id=message.chat_id, media_group_id=message.media_group_id,
+                         target=albums.FILING, accepted=attachment if refusal is None else None, refusal=refusal)
+        if not as_description:
+            return FilingStep.DESCRIPTION
+        return await show_summary(update, context) if _editing(context) else FilingStep.EVIDENCE
+    if as_description:
+        received = refusal or texts.evidence_received(len(files))
+
+        async def ask(update: Update, context: Context) -> NextStep:
+            return await ask_evidence(update, context, before=received)
+
+        return await _next(update, context, ask)
+    kept = len(files) if refusal is None else None
+    await reply_html(update, context, texts.file_kept_ask_description(kept, refusal, problem))
+    return FilingStep.DESCRIPTION
 
 
 def _letters_needed(context: Context) -> int:
@@ -304,10 +347,25 @@ def _letters_needed(context: Context) -> int:
     return max(1, context.desk.settings.limits.description_min_chars // 2)
 
 
-async def ask_evidence(update: Update, context: Context) -> NextStep:
+async def ask_evidence(update: Update, context: Context, *, before: str = "") -> NextStep:
+    """Step 6; ``before``: a line that belongs on top (a file kept at step 5)."""
     done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, cb.FILING_EVIDENCE_DONE.build())]])
-    await reply_html(update, context, texts.ask_evidence(_chosen_kind(context)), done)
+    prompt = texts.ask_evidence(_chosen_kind(context))
+    await reply_html(update, context, f"{before}\n\n{prompt}" if before else prompt, done)
     return FilingStep.EVIDENCE
+
+
+def _file_refusal(context: Context, attachment: Attachment | None, files: list[dict[str, Any]]) -> str | None:
+    """Why a file cannot be evidence (worded), or None: type, allow-list, size, count."""
+    limits = context.desk.settings.limits
+    if attachment is None:
+        return texts.EVIDENCE_WRONG_TYPE
+    refusal = evidence_refusal(attachment)
+    if refusal is None and too_large(context.desk, attachment):
+        refusal = texts.file_too_large(limits.max_file_mb)
+    if refusal is None and len(files) >= limits.evidence_max_files:
+        refusal = texts.evidence_limit(limits.evidence_max_files)
+    return refusal
 
 
 async def evidence_album_part(update: Update, context: Context) -> NextStep:
@@ -315,14 +373,9 @@ async def evidence_album_part(update: Update, context: Context) -> NextStep:
     for the whole album (handlers.albums)."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and message.media_group_id is not None and user is not None
-    limits = context.desk.settings.limits
     files: list[dict[str, Any]] = _DRAFT.get(context).setdefault("attachments", [])
     attachment = attachment_of(message, with_caption=True)
-    refusal = texts.EVIDENCE_WRONG_TYPE if attachment is None else evidence_refusal(attachment)
-    if refusal is None and attachment is not None and too_large(context.desk, attachment):
-        refusal = texts.file_too_large(limits.max_file_mb)
-    if refusal is None and len(files) >= limits.evidence_max_files:
-        refusal = texts.evidence_limit(limits.evidence_max_files)
+    refusal = _file_refusal(context, attachment, files)
     if refusal is None and attachment is not None:
         files.append(attachment.model_dump())
     _DRAFT.touch(context)
@@ -337,22 +390,11 @@ async def evidence_file(update: Update, context: Context) -> NextStep:
     if message.media_group_id is not None:
         return await evidence_album_part(update, context)
     attachment = attachment_of(message, with_caption=True)  # its caption goes to staff with it
-    desk = context.desk
-    draft = _DRAFT.get(context)
-    files: list[dict[str, Any]] = draft.setdefault("attachments", [])
+    files: list[dict[str, Any]] = _DRAFT.get(context).setdefault("attachments", [])
     done = keyboard([[(texts.EVIDENCE_DONE_BUTTON, cb.FILING_EVIDENCE_DONE.build())]])
-    if attachment is None:
-        await reply_html(update, context, texts.EVIDENCE_WRONG_TYPE, done)
-        return FilingStep.EVIDENCE
-    refusal = evidence_refusal(attachment)
-    if refusal is not None:
-        await reply_html(update, context, refusal, done)
-        return FilingStep.EVIDENCE
-    if too_large(desk, attachment):
-        await reply_html(update, context, texts.file_too_large(desk.settings.limits.max_file_mb), done)
-        return FilingStep.EVIDENCE
-    if len(files) >= desk.settings.limits.evidence_max_files:
-        await reply_html(update, context, texts.evidence_limit(desk.settings.limits.evidence_max_files), done)
+    refusal = _file_refusal(context, attachment, files)
+    if refusal is not None or attachment is None:
+        await reply_html(update, context, refusal or texts.EVIDENCE_WRONG_TYPE, done)
         return FilingStep.EVIDENCE
     files.append(attachment.model_dump())
     _DRAFT.touch(context)
@@ -747,7 +789,7 @@ def build_conversation(application: Application) -> ConversationHandler[Any]:  #
                MessageHandler(text, g(kind_typed))],
         FilingStep.PACKAGE: [CallbackQueryHandler(g(package_skipped), pattern=cb.FILING_SKIP_PACKAGE.pattern),
                   MessageHandler(text, g(package_typed))],
-        FilingStep.DESCRIPTION: [MessageHandler(text, g(description_typed))],
+        FilingStep.DESCRIPTION: [MessageHandler(text, g(description_typed)), MessageHandler(files, g(description_file))],
         FilingStep.EVIDENCE: [CallbackQueryHandler(g(evidence_done), pattern=cb.FILING_EVIDENCE_DONE.pattern),
                    MessageHandler(files, g(evidence_file)),
                    MessageHandler(other, g(evidence_file))],

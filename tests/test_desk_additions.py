@@ -192,3 +192,62 @@ async def test_an_album_added_after_filing_keeps_every_parts_caption(bench: Benc
     assert [m.rendered for m in album] == [f"{HEADER} {code}\n\nfoto depan\n\nfoto samping", "", ""]
     addition = (await bench.desk.tickets.history(await bench.desk.tickets.get(code)))[-1]
     assert addition.data["text"] == "foto depan\n\nfoto samping" and len(addition.attachments) == 3
+
+
+async def _walk_to_description(bench: Bench) -> None:
+    user = bench.citizen
+    await bench.say(user, "/lapor")
+    await bench.press(user, bench.last(user.id), "lapor:nama")
+    await bench.say(user, "081234567890")
+    await bench.press(user, bench.last(user.id), "lapor:jenis:layanan")
+    await bench.press(user, bench.last(user.id), "lapor:lewati")
+
+
+async def test_a_photo_with_its_story_as_caption_at_step_5_is_description_and_evidence(bench: Bench) -> None:
+    """People write the whole complaint under a photo: nothing is lost, nothing asked twice."""
+    user = bench.citizen
+    await _walk_to_description(bench)
+    story = "Papan proyek jalan di Tanjung Selor tidak dipasang sejak bulan lalu."
+    sent = await bench.run(bench.fake.send_photo(user, None, caption=story))
+    assert len(sent) == 1
+    assert sent[0].rendered.startswith("📎 Bukti ke-1 diterima.") and "Langkah 6 dari 7" in sent[0].rendered
+    await bench.press(user, bench.last(user.id), "lapor:bukti_selesai")
+    summary = bench.last(user.id).rendered
+    assert story in summary and "Bukti: 1 berkas" in summary
+    await bench.press(user, bench.last(user.id), "lapor:kirim")
+    code = receipt_of(bench).rendered.split("Kode pengaduan: ")[1].split()[0]
+    ticket = await bench.desk.tickets.get(code)
+    assert ticket.description == story
+    filed = (await bench.desk.tickets.history(ticket))[0]
+    # The caption became the description, so the file does not carry it a second time.
+    assert [a.caption for a in filed.attachments] == [None]
+
+
+async def test_a_file_without_a_usable_caption_at_step_5_is_kept_and_the_step_asks_again(bench: Bench) -> None:
+    user = bench.citizen
+    await _walk_to_description(bench)
+    sent = await bench.run(bench.fake.send_document(user, None, file_name="foto.pdf"))
+    assert sent[-1].rendered.startswith("📎 Berkas disimpan sebagai bukti ke-1.")
+    assert "tulis uraiannya" in sent[-1].rendered
+    sent = await bench.run(bench.fake.send_photo(user, None, caption="lihat ini"))  # too short to be one
+    assert sent[-1].rendered.startswith("📎 Berkas disimpan sebagai bukti ke-2.") and "minimal" in sent[-1].rendered
+    sent = await bench.say(user, "Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    assert "Langkah 6 dari 7" in sent[-1].rendered
+    await bench.press(user, bench.last(user.id), "lapor:bukti_selesai")
+    assert "Bukti: 2 berkas" in bench.last(user.id).rendered
+    await bench.press(user, bench.last(user.id), "lapor:kirim")
+    code = receipt_of(bench).rendered.split("Kode pengaduan: ")[1].split()[0]
+    filed = (await bench.desk.tickets.history(await bench.desk.tickets.get(code)))[0]
+    assert [a.caption for a in filed.attachments] == [None, "lihat ini"]  # a short caption stays with its file
+
+
+async def test_an_album_at_step_5_keeps_every_file_and_asks_for_the_description_once(bench: Bench) -> None:
+    user = bench.citizen
+    await _walk_to_description(bench)
+    await send_album(bench, photos=2)
+    reply = await wait_for(bench, user.id, "2 bukti diterima")
+    assert "tulis uraiannya" in reply.rendered
+    sent = await bench.say(user, "Petugas loket tidak ramah dan meminta kami datang berulang kali.")
+    assert "Langkah 6 dari 7" in sent[-1].rendered
+    await bench.press(user, bench.last(user.id), "lapor:bukti_selesai")
+    assert "Bukti: 2 berkas" in bench.last(user.id).rendered

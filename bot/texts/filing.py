@@ -115,6 +115,16 @@ def file_too_large(limit_mb: float) -> str:
     return f"Berkas ini melebihi {limit_mb:g} MB dan tidak kami simpan. Kirim versi yang lebih kecil, atau tekan «Selesai»."
 
 
+DESCRIPTION_STILL_NEEDED = "Sekarang tulis uraiannya sebagai teks (boleh juga sebagai keterangan foto)."
+
+
+def file_kept_ask_description(kept: int | None, refusal: str | None, problem: str | None) -> str:
+    """A file sent at step 5 without a caption that can be the description: what became of the
+    file (``kept``: its number as evidence), then what the step still needs."""
+    head = f"📎 Berkas disimpan sebagai bukti ke-{kept}." if kept is not None else (refusal or "")
+    need = problem or DESCRIPTION_STILL_NEEDED
+    return f"{head}\n{need}" if head else need
+
 EVIDENCE_WRONG_TYPE = "Bukti harus berupa foto atau dokumen. Kirim berkasnya, atau tekan «Selesai»."
 
 ASK_CONFIDENTIAL = step(
