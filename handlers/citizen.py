@@ -100,7 +100,7 @@ async def show_status_list(update: Update, context: Context) -> None:
     desk = context.desk
     now = desk.clock()
     tickets = await desk.tickets.citizen_tickets(user.id, limit=20)
-    rows = [(ticket, describe_time_left(desk.calendar, ticket, now)) for ticket in tickets]
+    rows = [(ticket, describe_time_left(desk.calendar, ticket, now, until=False)) for ticket in tickets]
     buttons = [[(texts.DETAIL_BUTTON.format(code=ticket.code), cb.TICKET_DETAIL.build(code=ticket.code))] for ticket in tickets[:8]]
     await reply_html(update, context, texts.citizen_ticket_list(rows, desk.zone, now),
                      keyboard(buttons) if buttons else None)
@@ -118,7 +118,7 @@ async def show_ticket(update: Update, context: Context, code: str) -> None:
     now = desk.clock()
     events = await desk.tickets.history(ticket)
     view = texts.citizen_ticket_view(ticket, events, desk.zone, now=now,
-                                     left=describe_time_left(desk.calendar, ticket, now))
+                                     left=describe_time_left(desk.calendar, ticket, now, until=False))
     markup = keyboard([[(texts.ADD_INFO_BUTTON, cb.ADD_INFORMATION.build(code=ticket.code))]]) if ticket.is_open else None
     await reply_html(update, context, view, markup)
 

@@ -144,10 +144,10 @@ async def command_target(update: Update, context: Context, command: str) -> tupl
     return None
 
 
-async def refusal(context: Context, command: str, code: str, error: TicketError) -> str:
+async def refusal(context: Context, code: str, error: TicketError) -> str:
     """The staff chat's answer when the ticket service refused an action."""
     if isinstance(error, TicketNotFound):
-        return texts.not_found(code, command)
+        return texts.not_found(code)
     if isinstance(error, TicketClosed):
         return texts.ticket_closed(code)
     if isinstance(error, TicketAlreadyOpen):
@@ -162,7 +162,7 @@ async def refusal(context: Context, command: str, code: str, error: TicketError)
         return texts.not_confidential(code)
     ticket = await context.desk.tickets.get(code)
     if ticket is None:
-        return texts.not_found(code, command)
+        return texts.not_found(code)
     return texts.same_tier(ticket) if error.field == "tier" else texts.already_in_process(ticket)
 
 
@@ -204,7 +204,7 @@ async def relay(update: Update, context: Context, code: str, text: str,
             idempotency_key=operation_key(update, "staff_reply"),
         )
     except TicketError as error:
-        await answer(update, context, await refusal(context, "balas", code, error))
+        await answer(update, context, await refusal(context, code, error))
 
 
 async def reply_to_ticket_message(update: Update, context: Context) -> None:
@@ -229,7 +229,7 @@ async def reply_to_ticket_message(update: Update, context: Context) -> None:
         held = await desk.tickets.hold_reply(ticket.code, staff_actor(update), message.chat_id, message.message_id,
                                              text, (attachment,) if attachment else ())
     except TicketError as error:
-        await answer(update, context, await refusal(context, "balas", ticket.code, error))
+        await answer(update, context, await refusal(context, ticket.code, error))
         return
     if held.prompt_message_id is not None:
         return  # a redelivered update: the question was asked already
@@ -341,7 +341,7 @@ async def in_progress_command(update: Update, context: Context) -> None:
             code, staff_actor(update), idempotency_key=operation_key(update, "mark_in_process")
         )
     except TicketError as error:
-        await answer(update, context, await refusal(context, "proses", code, error))
+        await answer(update, context, await refusal(context, code, error))
 
 
 async def reclassify_command(update: Update, context: Context) -> None:
@@ -363,7 +363,7 @@ async def reclassify_command(update: Update, context: Context) -> None:
             idempotency_key=operation_key(update, "reclassify"),
         )
     except TicketError as error:
-        await answer(update, context, await refusal(context, "tingkat", code, error))
+        await answer(update, context, await refusal(context, code, error))
 
 
 async def close_command(update: Update, context: Context) -> None:
@@ -376,7 +376,7 @@ async def close_command(update: Update, context: Context) -> None:
             code, staff_actor(update), note or None, idempotency_key=operation_key(update, "close")
         )
     except TicketError as error:
-        await answer(update, context, await refusal(context, "tutup", code, error))
+        await answer(update, context, await refusal(context, code, error))
 
 
 async def reopen_command(update: Update, context: Context) -> None:
@@ -388,7 +388,7 @@ async def reopen_command(update: Update, context: Context) -> None:
         await context.desk.tickets.reopen(code, staff_actor(update), reason or None,
                                           idempotency_key=operation_key(update, "reopen"))
     except TicketError as error:
-        await answer(update, context, await refusal(context, "buka", code, error))
+        await answer(update, context, await refusal(context, code, error))
 
 
 # --- the team's own work ----------------------------------------------------------------------
@@ -407,7 +407,7 @@ async def note_command(update: Update, context: Context) -> None:
         await context.desk.tickets.add_note(code, staff_actor(update), text,
                                             idempotency_key=operation_key(update, "note"))
     except TicketError as error:
-        await answer(update, context, await refusal(context, "catatan", code, error))
+        await answer(update, context, await refusal(context, code, error))
 
 
 async def take_command(update: Update, context: Context) -> None:
@@ -419,7 +419,7 @@ async def take_command(update: Update, context: Context) -> None:
     try:
         await context.desk.tickets.take(code, staff_actor(update), idempotency_key=operation_key(update, "take"))
     except TicketError as error:
-        await answer(update, context, await refusal(context, "ambil", code, error))
+        await answer(update, context, await refusal(context, code, error))
 
 
 # --- looking things up ----------------------------------------------------------------------------
@@ -433,10 +433,10 @@ async def ticket_command(update: Update, context: Context) -> None:
     desk = context.desk
     ticket = await desk.tickets.get(code)
     if ticket is None:
-        await answer(update, context, texts.not_found(code, "tiket"))
+        await answer(update, context, texts.not_found(code))
         return
     now = desk.clock()
-    card = desk_texts.ticket_card(ticket, desk.zone, now=now, left=describe_time_left(desk.calendar, ticket, now),
+    card = desk_texts.ticket_card(ticket, desk.zone, now=now, left=describe_time_left(desk.calendar, ticket, now, until=False),
                                   disputed=desk_texts.is_disputed(ticket), full=True)
     history = desk_texts.staff_history(ticket, await desk.tickets.history(ticket), desk.zone)
     chat = update.effective_chat
@@ -488,7 +488,7 @@ async def identity_command(update: Update, context: Context) -> None:
     code = target[0]
     ticket = await desk.tickets.get(code)
     if ticket is None:
-        await answer(update, context, texts.not_found(code, "identitas"))
+        await answer(update, context, texts.not_found(code))
         return
     if not ticket.confidential:
         await answer(update, context, texts.not_confidential(code))
@@ -503,7 +503,7 @@ async def identity_command(update: Update, context: Context) -> None:
         await desk.tickets.reveal_identity(code, staff_actor(update),
                                            idempotency_key=operation_key(update, "reveal_identity"))
     except TicketError as error:
-        await answer(update, context, await refusal(context, "identitas", code, error))
+        await answer(update, context, await refusal(context, code, error))
         return
     await answer(update, context, texts.identity_sent(code, user.full_name))
 

@@ -21,6 +21,7 @@ from bot.services.tickets import (
     TicketClosed,
     TicketNotFound,
 )
+from bot.texts import staff as staff_texts
 from bot.texts import watch as texts
 from handlers.groups import MAIN_GROUP
 from handlers.util import (
@@ -54,7 +55,7 @@ async def target(update: Update, context: Context) -> None:
         await desk.tickets.set_target(code, when, staff_actor(update),
                                       idempotency_key=operation_key(update, "set_target"))
     except TicketNotFound:
-        await answer(update, context, texts.target_not_found(code))
+        await answer(update, context, staff_texts.not_found(code))
     except TicketClosed:
         await answer(update, context, texts.target_ticket_closed(code))
     except TargetInPast:

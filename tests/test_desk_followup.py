@@ -136,6 +136,11 @@ async def test_digest_skips_holiday_and_weekend_and_is_sent_once_on_a_working_da
     digests = [text for text in bench.texts(staff) if "Ringkasan pagi" in text]
     assert len(digests) == 1
     assert "Senin, 28 Desember 2026" in digests[0] and "Terlambat: 1" in digests[0]
+    # An empty section is one short line, not a zero and a dash.
+    assert "Jatuh tempo hari ini: tidak ada" in digests[0] and "—" not in digests[0]
+    # Each late line gives the deadline once: "batas …" with the time late, no second date.
+    late_line = next(line for line in digests[0].splitlines() if line.startswith("• "))
+    assert "terlambat" in late_line and "hingga" not in late_line
 
 
 async def test_digest_switched_off_schedules_no_digest_jobs(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -286,6 +291,7 @@ async def test_catat_guided_flow(bench: Bench) -> None:
     await bench.press(bench.officer, menu, "catat:saluran:tatap_muka")
     edited = next(m for m in bench.fake.sent(staff) if m.message_id == menu.message_id)
     assert "Saluran: Tatap muka" in edited.rendered
+    assert edited.rendered.count("Catat pengaduan luring") == 1  # the heading once, after the edit too
     assert ("Ringan", "catat:tingkat:ringan") in edited.buttons
     sent = await bench.press(bench.officer, edited, "catat:tingkat:ringan")
     assert edited.buttons == []
@@ -365,6 +371,28 @@ async def test_closing_asks_for_a_rating_and_the_press_records_it_once(bench: Be
     assert ticket.rating == 4
     assert request.buttons == []
     assert count(bench, bench.staff_chat_id, f"{code} memberi nilai 4/5") == 1
+
+
+async def test_history_lines_carry_their_data(bench: Bench) -> None:
+    """Each line of the record says what changed, to what and why, for staff and for the citizen."""
+    bench.clock.set(at(12, 23, 10))
+    code = await bench.file_complaint(kind="layanan")
+    await bench.staff_says(f"/proses {code}")
+    await bench.staff_says(f"/target {code} 30-12-2026")
+    await bench.staff_says(f"/tutup {code} Jadwal sudah kami kirim.")
+    request = bench.last(bench.citizen.id)
+    await bench.settle(bench.fake.press_button(bench.citizen, bench.citizen.id, request.message_id,
+                                               f"nilai:{code}:4"))
+    await bench.staff_says(f"/buka {code} Pelapor menyampaikan jadwalnya berubah.")
+
+    staff_view = "\n".join(m.rendered for m in await bench.staff_says(f"/tiket {code}"))
+    citizen_view = "\n".join(m.rendered for m in await bench.say(bench.citizen, f"/status {code}"))
+    for view in (staff_view, citizen_view):
+        assert "Status berubah: Diproses" in view
+        assert "Perkiraan waktu jawaban ditetapkan: 30 Des 2026 16.00" in view
+        assert "Dijawab dan ditutup: Jadwal sudah kami kirim." in view
+        assert "Pengaduan dibuka kembali: Pelapor menyampaikan jadwalnya berubah." in view
+    assert "Penilaian pelapor: 4/5 (Puas)" in staff_view
 
 
 # --- /laporan -------------------------------------------------------------------------------------

@@ -275,15 +275,17 @@ async def test_daftar_orders_by_deadline_and_marks_overdue(bench: Bench, monkeyp
     bench.clock.set(FILED_AT)
     slow = await bench.file_complaint(kind="layanan", description="Petugas loket lambat melayani kami.")
     fast = await bench.file_complaint(bench.other, kind="pertanyaan")
+    # None late: the header is the count alone, not "(terlambat: 0)".
+    assert (await bench.staff_says("/daftar"))[0].rendered.splitlines()[0] == "Pengaduan terbuka: 2"
     bench.clock.advance(dt.timedelta(days=1))
     listing = (await bench.staff_says("/daftar"))[0].rendered
     lines = listing.splitlines()
-    assert lines[0] == "Pengaduan terbuka: 2 (terlambat: 1)"
+    assert lines[0] == "Pengaduan terbuka: 2 (1 terlambat)"
     assert lines[1].startswith(f"⏰ {fast}") and "terlambat" in lines[1]
     assert lines[2].startswith(f"• {slow}") and "sisa" in lines[2]
     monkeypatch.setattr(staff, "LIST_LIMIT", 1)
     capped = (await bench.staff_says("/daftar"))[0].rendered
-    assert "Pengaduan terbuka: 2 (terlambat: 1)" in capped
+    assert "Pengaduan terbuka: 2 (1 terlambat)" in capped
     assert fast in capped and slow not in capped and "dan 1 pengaduan lain" in capped
 
 
@@ -310,8 +312,11 @@ async def test_malformed_arguments_get_usage(bench: Bench, text: str, usage: str
 
 async def test_unknown_code_and_tier(bench: Bench) -> None:
     code = await bench.file_complaint()
-    sent = await bench.staff_says("/proses ADU-2026-09999")
-    assert "tidak ditemukan" in sent[0].rendered and "Pakai: /proses KODE" in sent[0].rendered
+    # A correctly typed code that names no ticket: one line, no usage to re-read.
+    for command in ("/proses ADU-2026-09999", "/tiket ADU-2026-09999", "/tutup ADU-2026-09999",
+                    "/target ADU-2026-09999 2027-01-08", "/buka ADU-2026-09999 salah tutup"):
+        sent = await bench.staff_says(command)
+        assert [m.rendered for m in sent] == ["Pengaduan ADU-2026-09999 tidak ditemukan. Lihat /daftar."]
     sent = await bench.staff_says(f"/tingkat {code} sedang")
     assert "«sedang» tidak dikenal" in sent[0].rendered and "ringan, normatif" in sent[0].rendered
     sent = await bench.staff_says(f"/tingkat {code}")

@@ -165,7 +165,7 @@ class DeadlineWatch:
         keyboard = card_keyboard_for(ticket)
         if threshold is Threshold.REMINDER:
             share = self.calendar.elapsed_share(ticket.received_at, ticket.deadline_at, now)
-            left = describe_time_left(self.calendar, ticket, now)
+            left = describe_time_left(self.calendar, ticket, now, until=False)
             html = texts.reminder_for_staff(ticket, zone, share=share, left=left)
             return [text_message(staff, html, purpose="deadline_reminder", ticket_id=ticket.id,
                                  reply_markup=keyboard)]
@@ -219,8 +219,8 @@ class DeadlineWatch:
         due, due_total = await self._open_between(now, end_of_day)
         html = texts.morning_digest(
             day, zone,
-            due=[(t, describe_time_left(self.calendar, t, now)) for t in due], due_total=due_total,
-            overdue=[(t, describe_time_left(self.calendar, t, now)) for t in overdue],
+            due=[(t, describe_time_left(self.calendar, t, now, until=False)) for t in due], due_total=due_total,
+            overdue=[(t, describe_time_left(self.calendar, t, now, until=False)) for t in overdue],
             overdue_total=overdue_total,
         )
         async with self.db.transaction() as conn:

@@ -12,7 +12,7 @@ from bot.domain.tickets import Actor, ActorKind, EventKind, Ticket, TicketEvent
 from bot.domain.tiers import Tier
 from bot.domain.time_left import TimeLeft, TimeLeftKind
 from bot.texts.format import esc, format_short, format_when, truncate_plain
-from bot.texts.labels import channel_label, kind_label, status_label, tier_label
+from bot.texts.labels import channel_label, kind_label, rating_label, status_label, tier_label
 
 _DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
@@ -148,7 +148,7 @@ def ticket_card(
     overdue = "⏰ <b>TERLAMBAT</b> · " if ticket.is_overdue(now) else ""
     package = f"\nPaket: <code>{esc(ticket.package_code)}</code>" if ticket.package_code else ""
     target = (
-        f"\nTarget baru: {esc(format_when(ticket.target_at, zone))}" if ticket.target_at else ""
+        f"\nTarget jawaban: {esc(format_when(ticket.target_at, zone))}" if ticket.target_at else ""
     )
     description = ticket.description if full else truncate_plain(ticket.description, CARD_DESCRIPTION_LIMIT)
     footer = (
@@ -174,15 +174,23 @@ def ticket_card(
     )
 
 
+def _citizen_clock(ticket: Ticket, now: dt.datetime, left: str) -> str:
+    """' (sisa 2 hari kerja)' while the deadline runs, ' (⏰ terlambat …)' past it, nothing once
+    answered or closed: the status line already says that."""
+    if not ticket.is_open or ticket.first_answer_at is not None or not left:
+        return ""
+    return f" (⏰ {esc(left)})" if ticket.is_overdue(now) else f" ({esc(left)})"
+
+
 def citizen_ticket_view(ticket: Ticket, events: list[TicketEvent], zone: ZoneInfo, *, now: dt.datetime,
                         left: str) -> str:
-    overdue = "\n⏰ <b>Jawaban terlambat dari batas waktu.</b>" if ticket.is_overdue(now) else ""
+    """``left`` without the "hingga …" date: the deadline is on the same line."""
     lines = [
         f"📄 <b>{esc(ticket.code)}</b>",
         f"Tingkat: {esc(tier_label(ticket.tier))}",
         f"Status: <b>{esc(status_label(ticket.status))}</b>",
         f"Diterima: {esc(format_when(ticket.received_at, zone))}",
-        f"Batas waktu: {esc(format_when(ticket.deadline_at, zone))} ({esc(left)}){overdue}",
+        f"Batas waktu: {esc(format_when(ticket.deadline_at, zone))}{_citizen_clock(ticket, now, left)}",
     ]
     if ticket.target_at and ticket.is_open:
         lines.append(f"Perkiraan jawaban: {esc(format_when(ticket.target_at, zone))}")
@@ -193,15 +201,15 @@ def citizen_ticket_view(ticket: Ticket, events: list[TicketEvent], zone: ZoneInf
 
 
 def citizen_ticket_list(rows: list[tuple[Ticket, str]], zone: ZoneInfo, now: dt.datetime) -> str:
+    """``left`` as in ``citizen_ticket_view``."""
     if not rows:
         return "Anda belum punya pengaduan. Ketik /lapor untuk mengajukan pengaduan."
     lines = ["<b>Pengaduan Anda</b>"]
     for ticket, left in rows:
-        mark = "⏰ " if ticket.is_overdue(now) else ""
         lines.append(
-            f"{mark}<code>{esc(ticket.code)}</code> · {esc(tier_label(ticket.tier))} · "
+            f"<code>{esc(ticket.code)}</code> · {esc(tier_label(ticket.tier))} · "
             f"{esc(status_label(ticket.status))} · batas {esc(format_short(ticket.deadline_at, zone))}"
-            f" ({esc(left)})"
+            f"{_citizen_clock(ticket, now, left)}"
         )
     lines.append("\nKetik <code>/status KODE</code> untuk melihat rincian dan riwayat.")
     return "\n".join(lines)
@@ -222,7 +230,7 @@ _EVENT_LABELS = {
     EventKind.PIN_RESET: "PIN baru dibuat petugas",
     EventKind.RATED: "Penilaian pelapor",
     EventKind.ERASED: "Data pribadi dihapus",
-    EventKind.CONFIDENTIALITY_CHOSEN: "Jawaban pelapor atas kerahasiaan identitas",
+    EventKind.CONFIDENTIALITY_CHOSEN: "Pilihan pelapor",
     EventKind.NOTE: "📝 Catatan tim",
     EventKind.ASSIGNED: "Penanggung jawab",
     EventKind.OBJECTION: "Keberatan pelapor atas penutupan",
@@ -242,33 +250,69 @@ def actor_label(actor: Actor, *, for_citizen: bool) -> str:
     return "Sistem"
 
 
+# What an undelivered message was, by its outbox purpose (a stored name); others: "pesan".
+UNDELIVERED_WHAT = {
+    "staff_reply": "jawaban petugas",
+    "staff_reply_file": "lampiran jawaban petugas",
+    "closed_notice": "pemberitahuan selesai",
+    "status_notice": "pemberitahuan status",
+    "target_notice": "perkiraan waktu jawaban",
+    "overdue_citizen": "permohonan maaf keterlambatan",
+    "rating_request": "permintaan penilaian",
+    "confidentiality_offer": "tawaran kerahasiaan identitas",
+    "confidentiality_citizen": "konfirmasi kerahasiaan identitas",
+    "linked_citizen": "konfirmasi tautan akun",
+    "filed_citizen": "tanda terima",
+}
+
+
+def undelivered_what(purpose: str) -> str:
+    return UNDELIVERED_WHAT.get(purpose, "pesan")
+
+
+def _event_detail(event: TicketEvent, zone: ZoneInfo, *, for_citizen: bool) -> str:
+    """The data of an event, after its label: what changed, to what, and why."""
+    data, kind = event.data, event.kind
+    if kind is EventKind.RECLASSIFIED:
+        detail = f": {tier_label(Tier(data['from']))} → {tier_label(Tier(data['to']))}"
+        if data.get("deadline_to"):
+            detail += f", batas baru {format_short(dt.datetime.fromisoformat(data['deadline_to']), zone)}"
+        if not for_citizen and data.get("reason"):
+            detail += f" ({data['reason']})"
+        return detail
+    if kind is EventKind.STATUS_CHANGED and data.get("to"):
+        return f": {status_label(data['to'])}"
+    if kind is EventKind.TARGET_SET and data.get("target"):
+        return f": {format_short(dt.datetime.fromisoformat(data['target']), zone)}"
+    if kind in (EventKind.STAFF_REPLY, EventKind.CITIZEN_MESSAGE, EventKind.OBJECTION) and data.get("text"):
+        return f": {truncate_plain(data['text'], 200)}"
+    if kind is EventKind.NOTE:
+        # The team's notes are their working record: shown whole in /tiket.
+        return f": {data.get('text', '')}"
+    if kind is EventKind.ASSIGNED:
+        taken = f" (mengambil alih dari {data['from_name']})" if data.get("from_name") else ""
+        return f": {data.get('to_name', '')}{taken}"
+    if kind in (EventKind.CLOSED, EventKind.REOPENED):
+        why = data.get("note") if kind is EventKind.CLOSED else data.get("reason")
+        return f": {truncate_plain(why, 200)}" if why else ""
+    if kind is EventKind.RATED and data.get("rating"):
+        return f": {rating_label(int(data['rating']))}"
+    if kind is EventKind.RATING_COMMENT and data.get("comment"):
+        return f": {truncate_plain(data['comment'], 200)}"
+    if kind is EventKind.CONFIDENTIALITY_CHOSEN and "confidential" in data:
+        return ": identitas dirahasiakan" if data["confidential"] else ": identitas tidak dirahasiakan"
+    if kind is EventKind.UNDELIVERED and data.get("purpose"):
+        return f": {undelivered_what(data['purpose'])}"
+    return ""
+
+
 def history_line(event: TicketEvent, zone: ZoneInfo, *, for_citizen: bool) -> str | None:
     if for_citizen and event.kind in _STAFF_ONLY:
         return None
     label = _EVENT_LABELS.get(event.kind, event.kind.value)
-    detail = ""
-    data = event.data
-    if event.kind is EventKind.RECLASSIFIED:
-        detail = f": {tier_label(Tier(data['from']))} → {tier_label(Tier(data['to']))}"
-        if not for_citizen and data.get("reason"):
-            detail += f" ({data['reason']})"
-    elif event.kind is EventKind.STATUS_CHANGED:
-        detail = f": {data.get('to', '')}"
-    elif event.kind in (EventKind.STAFF_REPLY, EventKind.CITIZEN_MESSAGE, EventKind.OBJECTION) and data.get("text"):
-        detail = f": {truncate_plain(data['text'], 200)}"
-    elif event.kind is EventKind.NOTE:
-        # The team's notes are their working record: shown whole in /tiket.
-        detail = f": {data.get('text', '')}"
-    elif event.kind is EventKind.ASSIGNED:
-        taken = f" (mengambil alih dari {data['from_name']})" if data.get("from_name") else ""
-        detail = f": {data.get('to_name', '')}{taken}"
-    elif event.kind is EventKind.CLOSED and data.get("answer"):
+    if event.kind is EventKind.CLOSED and event.data.get("answer"):
         label = "Dijawab dan ditutup"
-        detail = f": {truncate_plain(data.get('note', ''), 200)}"
-    elif event.kind is EventKind.CLOSED and data.get("note"):
-        detail = f": {truncate_plain(data['note'], 200)}"
-    elif event.kind is EventKind.REOPENED and data.get("reason"):
-        detail = f": {truncate_plain(data['reason'], 200)}"
+    detail = _event_detail(event, zone, for_citizen=for_citizen)
     files = f" 📎{len(event.attachments)}" if event.attachments else ""
     who = actor_label(event.actor, for_citizen=for_citizen)
     return f"• {esc(format_short(event.at, zone))} — {esc(label)}{esc(detail)}{files} <i>({esc(who)})</i>"
@@ -294,9 +338,14 @@ def open_list(rows: list[tuple[Ticket, str]], zone: ZoneInfo, now: dt.datetime) 
     if not rows:
         return "Tidak ada pengaduan terbuka. 🎉"
     overdue = sum(1 for ticket, _ in rows if ticket.is_overdue(now))
-    lines = [f"<b>Pengaduan terbuka: {len(rows)}</b> (terlambat: {overdue})"]
+    lines = [f"<b>Pengaduan terbuka: {len(rows)}</b>{overdue_count(overdue)}"]
     lines.extend(open_list_line(ticket, left, now) for ticket, left in rows)
     return "\n".join(lines)
+
+
+def overdue_count(overdue: int) -> str:
+    """' (2 terlambat)' after a list's count; nothing when none is late."""
+    return f" ({overdue} terlambat)" if overdue else ""
 
 
 def open_list_line(ticket: Ticket, left: str, now: dt.datetime) -> str:
@@ -398,8 +447,9 @@ def staff_confirmation(ticket: Ticket, event: TicketEvent, zone: ZoneInfo) -> st
 
 
 def undelivered_for_staff(ticket_code: str, purpose: str) -> str:
+    what = undelivered_what(purpose)
     return (
-        f"⚠️ Pesan untuk pelapor <b>{esc(ticket_code)}</b> tidak dapat dikirim: pelapor memblokir "
+        f"⚠️ {esc(what[:1].upper() + what[1:])} untuk pelapor <b>{esc(ticket_code)}</b> tidak dapat dikirim: pelapor memblokir "
         "bot atau menghapus akunnya. Isi jawaban tetap tersimpan di riwayat tiket; hubungi pelapor "
         "lewat kontak yang ia berikan."
     )

@@ -16,8 +16,9 @@ from bot.domain.tickets import Channel, Status
 from bot.domain.tiers import MatterKind, Tier
 
 __all__ = [
-    "CHANNEL_LABELS", "KIND_LABELS", "STATUS_LABELS", "TIER_LABELS",
-    "channel_label", "kind_label", "parse_kind", "parse_tier", "status_label", "tier_label",
+    "CHANNEL_LABELS", "KIND_LABELS", "RATING_LABELS", "STATUS_LABELS", "TIER_LABELS",
+    "channel_label", "kind_label", "parse_kind", "parse_tier", "rating_label", "status_label",
+    "tier_label",
 ]
 
 TIER_LABELS: dict[Tier, str] = {
@@ -47,6 +48,15 @@ CHANNEL_LABELS: dict[Channel, str] = {
     Channel.COMPLAINT_BOX: "Kotak pengaduan",
 }
 
+# A citizen's satisfaction rating, 1–5 (the stored value is the number).
+RATING_LABELS: dict[int, str] = {
+    1: "Sangat tidak puas",
+    2: "Tidak puas",
+    3: "Cukup",
+    4: "Puas",
+    5: "Sangat puas",
+}
+
 
 def tier_label(tier: Tier | str) -> str:
     return TIER_LABELS[Tier(tier)]
@@ -63,6 +73,11 @@ def status_label(status: Status | str) -> str:
 
 def channel_label(channel: Channel | str) -> str:
     return CHANNEL_LABELS[Channel(channel)]
+
+
+def rating_label(rating: int) -> str:
+    """'4/5 (Puas)'."""
+    return f"{rating}/5 ({RATING_LABELS[rating]})" if rating in RATING_LABELS else f"{rating}/5"
 
 
 def _key(text: str) -> str:

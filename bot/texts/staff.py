@@ -39,8 +39,9 @@ def usage(command: str) -> str:
     return USAGE[command]
 
 
-def not_found(code: str, command: str) -> str:
-    return f"Pengaduan <code>{esc(code)}</code> tidak ditemukan. Lihat /daftar.\n{usage(command)}"
+def not_found(code: str) -> str:
+    """A well-formed code that names no ticket: one line, no usage (the command was typed right)."""
+    return f"Pengaduan <code>{esc(code)}</code> tidak ditemukan. Lihat /daftar."
 
 
 def unknown_tier(text: str) -> str:
@@ -134,7 +135,7 @@ def open_tickets(
         return listing
     body = listing.split("\n", 1)[1] if "\n" in listing else ""
     return (
-        f"<b>Pengaduan terbuka: {total}</b> (terlambat: {overdue}); "
+        f"<b>Pengaduan terbuka: {total}</b>{desk.overdue_count(overdue)}; "
         f"ditampilkan {len(rows)} dengan batas waktu terdekat.\n"
         f"{body}\n… dan {hidden} pengaduan lain. Lihat satu per satu dengan <code>/tiket KODE</code>."
     )
@@ -251,7 +252,9 @@ def filtered_list(
 ) -> str:
     if not rows:
         return f"Tidak ada pengaduan terbuka {esc(label)}."
-    lines = [f"<b>Pengaduan terbuka {esc(label)}: {total}</b> (terlambat: {overdue})"]
+    # «/daftar terlambat» would say it twice ("terlambat: 3 (3 terlambat)").
+    late = desk.overdue_count(overdue) if label != FILTER_LABELS["terlambat"] else ""
+    lines = [f"<b>Pengaduan terbuka {esc(label)}: {total}</b>{late}"]
     lines.extend(desk.open_list_line(ticket, left, now) for ticket, left in rows)
     if total > len(rows):
         lines.append(f"… dan {total - len(rows)} pengaduan lain.")

@@ -11,19 +11,11 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.tickets import Ticket
 from bot.texts.format import esc, format_date, format_short, format_when, truncate_plain
-from bot.texts.labels import channel_label, status_label, tier_label
+from bot.texts.labels import RATING_LABELS, channel_label, status_label, tier_label
 
 # Command a citizen sends to link an offline complaint to their Telegram account:
 # ``/status KODE PIN`` (the same command that shows a ticket, with the PIN added).
 LINK_COMMAND = "status"
-
-RATING_LABELS = {
-    1: "Sangat tidak puas",
-    2: "Tidak puas",
-    3: "Cukup",
-    4: "Puas",
-    5: "Sangat puas",
-}
 
 
 def _owner_line(ticket: Ticket) -> str:
@@ -92,10 +84,9 @@ def overdue_for_citizen(ticket: Ticket, zone: ZoneInfo, now: dt.datetime) -> str
 
 
 def _digest_section(title: str, rows: list[tuple[Ticket, str]], total: int, zone: ZoneInfo) -> list[str]:
-    lines = [f"\n<b>{esc(title)}: {total}</b>"]
     if not total:
-        lines.append("—")
-        return lines
+        return [f"\n<b>{esc(title)}</b>: tidak ada"]
+    lines = [f"\n<b>{esc(title)}: {total}</b>"]
     for ticket, note in rows:
         owner = f" · 👤 {esc(ticket.owner_name)}" if ticket.owner_name else ""
         lines.append(
@@ -307,10 +298,6 @@ def target_bad_date(text: str) -> str:
     return f"Tanggal/jam «{esc(truncate_plain(text, 60))}» tidak dikenali.\n{TARGET_USAGE}"
 
 
-def target_not_found(code: str) -> str:
-    return f"Pengaduan <code>{esc(code)}</code> tidak ditemukan. Lihat /daftar."
-
-
 def target_ticket_closed(code: str) -> str:
     return f"Pengaduan <b>{esc(code)}</b> sudah ditutup; target jawaban tidak dapat ditetapkan."
 
@@ -375,7 +362,8 @@ def recording_refused(reason: str) -> str:
 # Guided /catat flow (staff chat). Prompts ask for a *reply*: in privacy mode a group bot sees
 # only commands and replies to its own messages.
 RECORDING_ASK_CHANNEL = "📝 <b>Catat pengaduan luring</b>\nLangkah 1/7 — dari saluran mana pengaduan ini diterima?"
-RECORDING_ASK_TIER = "📝 <b>Catat pengaduan luring</b>\nLangkah 2/7 — tingkat pengaduan:"
+# Follows ``recording_chosen`` in the same message, which already carries the heading.
+RECORDING_ASK_TIER = "Langkah 2/7 — tingkat pengaduan:"
 
 
 def recording_chosen(channel_label: str, tier_label: str | None = None) -> str:
