@@ -263,6 +263,19 @@ def test_reply_answers_the_prompt_it_follows(tmp_path: Path, config: Path, capsy
     assert "kontak" in after_reply.lower()
 
 
+def test_reply_with_a_phone_number_is_text_not_a_message_number(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`:balas 0812 …` answers the contact prompt; `:balas #N teks` still replies to message N."""
+    script = tmp_path / "s.txt"
+    script.write_text(":staf\n/catat\n:tekan 2\n:tekan 1\n:tekan Sekarang\n:tekan 1\n:balas Ibu Wati\n"
+                      ":balas 0812 3456 7891\n", encoding="utf-8")
+    code, out, err = run_script(config, script, tmp_path / "sb.sqlite3", capsys)
+    assert code == 0, err
+    after_contact = out.split("0812 3456 7891", 1)[1]
+    assert "uraian pengaduan" in after_contact and "tidak ada pesan" not in out
+
+
 def test_a_long_script_reports_progress_on_stderr(
     tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -66,7 +66,7 @@ Perintah sandbox (baris lain dikirim ke bot sebagai pesan):
   N  atau  :tekan N      tekan tombol [N] pada pesan bot terakhir yang bertombol
   :tekan M N             tekan tombol [N] pada pesan #M
   :tekan TEKS            tekan tombol yang labelnya memuat TEKS
-  :balas N teks          balas (reply) pesan #N
+  :balas #N teks         balas (reply) pesan #N (tanpa #: angka berawalan 0 dianggap teks, mis. nomor HP)
   :balas teks            balas kartu tiket terakhir (staf) / pesan terakhir tentang pengaduan (warga)
   :kontak [NOMOR]        kirim nomor HP Anda sebagai kontak (tombol «Kirim nomor saya»)
   :foto BERKAS [ket.]    kirim foto dari berkas (JPEG/PNG/GIF/WebP/BMP)
@@ -493,19 +493,22 @@ class Sandbox:
 
     async def _reply_command(self, rest: str) -> None:
         if not rest:
-            raise SandboxError("tulis balasannya: :balas N teks, atau :balas teks")
+            raise SandboxError("tulis balasannya: :balas #N teks, atau :balas teks")
         first, _, remainder = rest.partition(" ")
         number = first.removeprefix("#")
         if number.isdigit() and remainder.strip():
             target = int(number)
-            if not self._message_exists(target):
-                raise SandboxError(f"tidak ada pesan #{target} di obrolan ini")
-            await self._send_text(remainder.strip(), reply_to=target)
-            return
+            # A number with a leading zero is the start of a phone number, not a message
+            # («:balas 0812 3456 7890» answers the /catat contact prompt).
+            if first.startswith("#") or not number.startswith("0"):
+                if not self._message_exists(target):
+                    raise SandboxError(f"tidak ada pesan #{target} di obrolan ini")
+                await self._send_text(remainder.strip(), reply_to=target)
+                return
         target_message = self._default_reply_target()
         if target_message is None:
             what = "kartu tiket" if self.side.key == "staf" else "pesan bot tentang pengaduan"
-            raise SandboxError(f"belum ada {what} untuk dibalas; pakai :balas N teks")
+            raise SandboxError(f"belum ada {what} untuk dibalas; pakai :balas #N teks")
         await self._send_text(rest, reply_to=target_message.message_id)
 
     def _message_exists(self, message_id: int) -> bool:
