@@ -190,6 +190,24 @@ async def test_closed_without_any_answer_counts_as_unanswered(tmp_path: Path) ->
     assert figures.overall.on_time == 6
 
 
+async def test_a_small_month_says_only_what_it_has(tmp_path: Path) -> None:
+    """November holds #14 and #15 only: the tiers, channels and statuses with nothing are left
+    out, and no overdue ticket reads "tidak ada", not a bare zero."""
+    path = tmp_path / "helpdesk.sqlite3"
+    await populate(path)
+    db = await Database.open(path)
+    try:
+        figures = await month_figures(db, WorkCalendar(CalendarConfig(), TiersConfig()), 2026, 11,
+                                      now=REPORT_TIME)
+    finally:
+        await db.close()
+    lines = plain_text(render_message(figures)).splitlines()
+    assert "Tingkat: Normatif 2" in lines
+    assert next(line for line in lines if line.startswith("Status kini: ")).count("·") == 1
+    assert not any(" 0" in line for line in lines if line.startswith(("Tingkat", "Saluran", "Status")))
+    assert lines[-1].endswith("(termasuk dari bulan sebelumnya): tidak ada")
+
+
 async def test_hand_counted_figures(figures: MonthFigures) -> None:
     assert figures.as_of == at(1, 1, 0, year=2027)  # end of December, earlier than "now"
     assert figures.received == 13

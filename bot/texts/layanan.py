@@ -63,13 +63,13 @@ def overview(service_name: str, unit: str, agency: str, decree: str, address: st
     lines = [f"ℹ️ <b>{service_name}</b>", f"{unit}, {agency}",
              f"<i>Standar pelayanan: SK No. {decree}</i>", "",
              f"🕗 Jam layanan: {hours}; di luar jam itu dan pada hari libur pesan tetap diterima "
-             "dan dijawab pada jam layanan berikutnya.", "",
-             "Pilih bagian yang ingin Anda baca:"]
-    lines += ["", f"📍 {address}"]
+             "dan dijawab pada jam layanan berikutnya.", "", f"📍 {address}"]
     if phone:
         lines.append(f"☎️ {phone}")
     if website:
         lines.append(f"🌐 {website}")
+    # Last, right above the buttons it points to.
+    lines += ["", "Pilih bagian yang ingin Anda baca:"]
     return "\n".join(lines)
 
 

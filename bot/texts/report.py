@@ -68,7 +68,8 @@ def out_not_a_folder(path: str) -> str:
 
 
 def _counts(pairs: list[tuple[str, int]]) -> str:
-    return " · ".join(f"{esc(label)} {count}" for label, count in pairs)
+    """'Ringan 1 · Normatif 2': the labels that have something; a zero says nothing here."""
+    return " · ".join(f"{esc(label)} {count}" for label, count in pairs if count)
 
 
 def _timeliness_line(label: str, item: Timeliness) -> str:
@@ -107,7 +108,7 @@ def month_message(figures: MonthFigures) -> str:
     if figures.received:
         lines.append("Tingkat: " + _counts([(tier_label(t), n) for t, n in figures.by_tier.items()]))
         lines.append("Saluran: " + _counts(
-            [(channel_label(Channel(c)), n) for c, n in figures.by_channel.items() if n]))
+            [(channel_label(Channel(c)), n) for c, n in figures.by_channel.items()]))
         lines.append("Status kini: " + _counts([(status_label(Status(s)), n) for s, n in figures.by_status.items()]))
 
         lines.append("\n<b>Ketepatan waktu jawaban</b>")
@@ -143,7 +144,7 @@ def month_message(figures: MonthFigures) -> str:
     )
     lines.append(
         f"\n<b>Lewat batas dan belum dijawab</b> per {esc(when)} (termasuk dari bulan sebelumnya): "
-        f"{len(overdue)}"
+        f"{len(overdue) or 'tidak ada'}"
     )
     if overdue:
         shown = ", ".join(f"<code>{esc(code)}</code>" for code in overdue[:15])
