@@ -390,9 +390,18 @@ async def test_a_summary_without_confidentiality_counts_seven(bench: Bench) -> N
     assert "Langkah 7 dari 7" in summary.rendered
 
 
+async def test_the_summary_names_the_files_as_the_step_asked_for_them(bench: Bench) -> None:
+    """A question was asked for attachments, a complaint for evidence; none is "tidak ada"."""
+    complaint = await _walk_to_summary(bench)
+    assert "\nBukti: tidak ada\n" in complaint.rendered and "0 berkas" not in complaint.rendered
+    await bench.say(bench.citizen, "/batal")
+    question = await _walk_to_summary(bench, kind="pertanyaan")
+    assert "\nLampiran: tidak ada\n" in question.rendered and "Bukti" not in question.rendered
+
+
 async def test_typing_lewati_skips_the_package_like_the_button(bench: Bench) -> None:
     summary = await _walk_to_summary(bench, typed_skip=True)
-    assert "Kode paket: -" in summary.rendered
+    assert "Kode paket: tidak ada" in summary.rendered
 
 
 async def test_a_known_package_shows_its_name_and_an_unknown_one_is_flagged(bench: Bench) -> None:

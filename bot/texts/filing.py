@@ -96,6 +96,15 @@ _EVIDENCE_BY_KIND = {
 }
 
 
+# What the summary calls the files: a question has attachments, not evidence (as step 6 asks).
+_FILES_LABEL_BY_KIND = {MatterKind.QUESTION: "Lampiran", MatterKind.RULES: "Lampiran"}
+
+
+def files_line(kind: MatterKind, count: int) -> str:
+    """'Bukti: 2 berkas', 'Lampiran: tidak ada'."""
+    return f"{_FILES_LABEL_BY_KIND.get(kind, 'Bukti')}: {f'{count} berkas' if count else 'tidak ada'}"
+
+
 def ask_evidence(kind: MatterKind | None) -> str:
     return step(6, _EVIDENCE_BY_KIND[kind]) if kind in _EVIDENCE_BY_KIND else ASK_EVIDENCE
 EVIDENCE_DONE_BUTTON = "✅ Selesai / tidak ada bukti"
@@ -175,7 +184,7 @@ def package_line(draft: dict[str, object]) -> str:
     """The package code as the summary shows it: with its name when we know it, flagged when not."""
     code = draft.get("package_code")
     if not code:
-        return "-"
+        return "tidak ada"
     if draft.get("package_name"):
         return f"{code} — {draft['package_name']}"
     if draft.get("package_unknown"):
@@ -203,7 +212,7 @@ def summary(draft: dict[str, object], kind: MatterKind, tier: Tier, confidential
         f"Kontak: {esc(draft.get('contact', ''))}\n"
         f"Jenis: {esc(kind_label(kind))}\n"
         f"Kode paket: {esc(package)}\n"
-        f"Bukti: {count} berkas{secret}\n"
+        f"{files_line(kind, count)}{secret}\n"
         f"Perkiraan tingkat: <b>{esc(tier_label(tier))}</b>\n\n"
         f"<b>Uraian</b>\n{esc(draft.get('description', ''))}\n\n"
         f"{note + chr(10) + chr(10) if note else ''}"
