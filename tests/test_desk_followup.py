@@ -370,7 +370,7 @@ async def test_closing_asks_for_a_rating_and_the_press_records_it_once(bench: Be
     ticket = await bench.desk.tickets.get(code)
     assert ticket.rating == 4
     assert request.buttons == []
-    assert count(bench, bench.staff_chat_id, f"{code} memberi nilai 4/5") == 1
+    assert count(bench, bench.staff_chat_id, f"{code} memberi nilai 4/5 (Puas)") == 1
 
 
 async def test_history_lines_carry_their_data(bench: Bench) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.tickets import Ticket
 from bot.texts.format import esc, format_date, format_short, format_when, truncate_plain
-from bot.texts.labels import RATING_LABELS, channel_label, status_label, tier_label
+from bot.texts.labels import RATING_LABELS, channel_label, rating_label, status_label, tier_label
 
 # Command a citizen sends to link an offline complaint to their Telegram account:
 # ``/status KODE PIN`` (the same command that shows a ticket, with the PIN added).
@@ -178,13 +178,12 @@ def rating_request(ticket: Ticket) -> str:
 
 def rating_thanks(code: str, rating: int) -> str:
     """The rating request, once pressed, becomes this one line (the toast says the same)."""
-    label = RATING_LABELS.get(rating, "")
-    return f"🙏 Terima kasih atas penilaian Anda untuk <b>{esc(code)}</b>: <b>{rating}/5</b> ({esc(label)})."
+    return f"🙏 Terima kasih atas penilaian Anda untuk <b>{esc(code)}</b>: <b>{esc(rating_label(rating))}</b>."
 
 
 def rated_for_staff(ticket: Ticket, rating: int, comment: str | None) -> str:
     note = f"\n<i>{esc(truncate_plain(comment, 500))}</i>" if comment else ""
-    return f"⭐ Pelapor <b>{esc(ticket.code)}</b> memberi nilai <b>{rating}/5</b>.{note}"
+    return f"⭐ Pelapor <b>{esc(ticket.code)}</b> memberi nilai <b>{esc(rating_label(rating))}</b>.{note}"
 
 
 def rating_not_closed() -> str:
@@ -422,8 +421,7 @@ RATING_UNAVAILABLE = "Penilaian untuk pengaduan ini tidak dapat dicatat. Terima 
 
 
 def rating_thanks_toast(rating: int) -> str:
-    label = RATING_LABELS.get(rating, "")
-    return f"🙏 Terima kasih atas penilaian Anda: {rating}/5 ({label})."
+    return f"🙏 Terima kasih atas penilaian Anda: {rating_label(rating)}."
 
 
 
