@@ -174,9 +174,14 @@ class Ticket:
     def is_open(self) -> bool:
         return self.status is not Status.CLOSED
 
+    @property
+    def awaiting_answer(self) -> bool:
+        """Open and not answered yet: the deadline's clock is still running."""
+        return self.is_open and self.first_answer_at is None
+
     def is_overdue(self, now: dt.datetime) -> bool:
         """Past the legal deadline with no answer yet (an answered ticket met or missed it already)."""
-        return self.is_open and self.first_answer_at is None and now > self.deadline_at
+        return self.awaiting_answer and now > self.deadline_at
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 from bot.domain.tickets import Actor, ActorKind, EventKind, Ticket, TicketEvent
 from bot.domain.tiers import Tier
 from bot.domain.time_left import TimeLeft, TimeLeftKind
+from bot.domain.workcalendar import DAY_NAMES
 from bot.texts.format import esc, format_short, format_when, truncate_plain
 from bot.texts.labels import channel_label, kind_label, rating_label, status_label, tier_label
-
-_DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 # --- citizen: filing -------------------------------------------------------------------
 
@@ -87,7 +86,7 @@ def _clock(minutes: int) -> str:
 
 def _until(deadline: dt.datetime, zone: ZoneInfo) -> str:
     local = deadline.astimezone(zone)
-    return f"hingga {_DAY_NAMES[local.weekday()]} {format_short(deadline, zone)}"
+    return f"hingga {DAY_NAMES[local.weekday()]} {format_short(deadline, zone)}"
 
 
 def time_left_words(left: TimeLeft, zone: ZoneInfo, *, until: bool = True) -> str:
@@ -157,7 +156,7 @@ def ticket_card(
         else f"<i>Selesai. Buka kembali dengan <code>/buka {esc(ticket.code)} alasan</code>.</i>"
     )
     # Time left only while it is running: once answered, the answer line says it (no "Selesai · selesai").
-    clock = f" · {esc(left)}" if ticket.first_answer_at is None and ticket.is_open else ""
+    clock = f" · {esc(left)}" if ticket.awaiting_answer else ""
     return (
         f"📋 <b>{esc(ticket.code)}</b> · {esc(tier_label(ticket.tier))}\n"
         f"{overdue}Status: <b>{esc(status_label(ticket.status))}</b>{clock}\n"
@@ -177,7 +176,7 @@ def ticket_card(
 def _citizen_clock(ticket: Ticket, now: dt.datetime, left: str) -> str:
     """' (sisa 2 hari kerja)' while the deadline runs, ' (⏰ terlambat …)' past it, nothing once
     answered or closed: the status line already says that."""
-    if not ticket.is_open or ticket.first_answer_at is not None or not left:
+    if not ticket.awaiting_answer or not left:
         return ""
     return f" (⏰ {esc(left)})" if ticket.is_overdue(now) else f" ({esc(left)})"
 
