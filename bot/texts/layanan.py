@@ -12,6 +12,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from bot.domain.workcalendar import DAY_NAMES
 from bot.texts.format import LOCALE
 
 # Section key → (button label, heading). Keys go into callback data: short ASCII.
@@ -33,9 +34,6 @@ def heading(key: str) -> str:
     return f"<b>{SECTIONS[key][1]}</b>"
 
 
-_DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-
-
 def _clock(moment: dt.time) -> str:
     return moment.strftime("%H.%M")
 
@@ -52,7 +50,7 @@ def office_hours(hours: Sequence[tuple[int, dt.time, dt.time]], zone_name: str) 
             groups.append([weekday, weekday, opens, closes])
     parts = []
     for first, last_day, opens, closes in groups:
-        days = _DAY_NAMES[first] if first == last_day else f"{_DAY_NAMES[first]}–{_DAY_NAMES[last_day]}"
+        days = DAY_NAMES[first] if first == last_day else f"{DAY_NAMES[first]}–{DAY_NAMES[last_day]}"
         parts.append(f"{days} {_clock(opens)}–{_clock(closes)}")
     return f"{', '.join(parts)} {zone_name}" if parts else "tidak ada jam layanan yang diatur"
 
