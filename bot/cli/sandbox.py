@@ -496,15 +496,15 @@ class Sandbox:
             raise SandboxError("tulis balasannya: :balas #N teks, atau :balas teks")
         first, _, remainder = rest.partition(" ")
         number = first.removeprefix("#")
-        if number.isdigit() and remainder.strip():
+        # A bare number with a leading zero is the start of a phone number, not a message
+        # («:balas 0812 3456 7890» answers the /catat contact prompt); «#N» always is one.
+        names_message = first.startswith("#") or not number.startswith("0")
+        if number.isdigit() and remainder.strip() and names_message:
             target = int(number)
-            # A number with a leading zero is the start of a phone number, not a message
-            # («:balas 0812 3456 7890» answers the /catat contact prompt).
-            if first.startswith("#") or not number.startswith("0"):
-                if not self._message_exists(target):
-                    raise SandboxError(f"tidak ada pesan #{target} di obrolan ini")
-                await self._send_text(remainder.strip(), reply_to=target)
-                return
+            if not self._message_exists(target):
+                raise SandboxError(f"tidak ada pesan #{target} di obrolan ini")
+            await self._send_text(remainder.strip(), reply_to=target)
+            return
         target_message = self._default_reply_target()
         if target_message is None:
             what = "kartu tiket" if self.side.key == "staf" else "pesan bot tentang pengaduan"
